@@ -1,0 +1,37 @@
+/**
+ * The wire contract between the `GuardDutyMemberInvitations` construct and its handler:
+ * the custom resource's property names and the attribute names the handler returns.
+ * Both sides import these names so they cannot drift apart. Renaming any of them is a
+ * breaking change for deployed stacks (CloudFormation compares properties by name).
+ */
+
+/** ResourceProperties as the construct writes them into the template. */
+export interface InvitationResourceProperties {
+  /** Absent: the handler looks up the detector of its account and region. */
+  readonly DetectorId?: string;
+  readonly Members: ReadonlyArray<{ readonly AccountId: string; readonly Email: string }>;
+  readonly Message?: string;
+  /** CloudFormation delivers booleans as the strings "true"/"false". */
+  readonly DisableEmailNotification: 'true' | 'false';
+  readonly OnUnprocessed: UnprocessedPolicy;
+  readonly RemovalPolicy: MemberRemovalPolicy;
+}
+
+export type UnprocessedPolicy = 'FAIL' | 'REPORT';
+export const UNPROCESSED_POLICIES: readonly UnprocessedPolicy[] = ['FAIL', 'REPORT'];
+
+export type MemberRemovalPolicy = 'RETAIN' | 'DESTROY';
+export const MEMBER_REMOVAL_POLICIES: readonly MemberRemovalPolicy[] = ['RETAIN', 'DESTROY'];
+
+/** Names of the values in the handler's `Data`, read with `Fn::GetAtt`. */
+export const ATTRIBUTE = {
+  DETECTOR_ID: 'DetectorId',
+  INVITED_ACCOUNT_IDS: 'InvitedAccountIds',
+  INVITED_ACCOUNT_COUNT: 'InvitedAccountCount',
+  UNPROCESSED_ACCOUNT_IDS: 'UnprocessedAccountIds',
+  UNPROCESSED_ACCOUNT_COUNT: 'UnprocessedAccountCount',
+  ALREADY_MEMBER_ACCOUNT_COUNT: 'AlreadyMemberAccountCount',
+} as const;
+
+/** Physical resource IDs are `guardduty-members:<detectorId>`: stable while the detector is. */
+export const PHYSICAL_ID_PREFIX = 'guardduty-members:';

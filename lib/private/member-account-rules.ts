@@ -1,0 +1,99 @@
+/**
+ * The rules GuardDuty applies to member accounts, checked once at synth time by the
+ * construct and again by the handler (which can be reached by raw events that never
+ * went through the construct). Pure functions: no CDK, no SDK.
+ *
+ * The limits are those of the GuardDuty API model (`AccountId` is 12 characters,
+ * `Email` 1 to 64, `AccountIds`/`AccountDetails` 1 to 50 entries).
+ */
+
+/** Most accounts GuardDuty accepts in one CreateMembers/InviteMembers/GetMembers/... call. */
+export const MAX_ACCOUNTS_PER_CALL = 50;
+export const EMAIL_MIN_LENGTH = 1;
+export const EMAIL_MAX_LENGTH = 64;
+
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** Why an account ID is not acceptable, or undefined when it is. */
+export function accountIdProblem(accountId: unknown): string | undefined {
+  if (typeof accountId !== 'string') {
+    return `account ID must be a string of 12 digits, got ${describeType(accountId)}`;
+  }
+  if (!ACCOUNT_ID_PATTERN.test(accountId)) {
+    return `account ID "${accountId}" must be exactly 12 digits (it has ${accountId.length} characters)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why an email address is not acceptable, or undefined when it is. The message never
+ * contains the address itself, so it can be logged and sent to CloudFormation.
+ */
+export function emailProblem(email: unknown): string | undefined {
+  if (typeof email !== 'string') {
+    return `email must be a string, got ${describeType(email)}`;
+  }
+  if (email.length < EMAIL_MIN_LENGTH || email.length > EMAIL_MAX_LENGTH) {
+    return `email must be ${EMAIL_MIN_LENGTH} to ${EMAIL_MAX_LENGTH} characters long (GuardDuty's limit), it has ${email.length}`;
+  }
+  const at = email.split('@').length - 1;
+  if (at !== 1) {
+    return `email must contain exactly one "@", it has ${at}`;
+  }
+  const [local, domain] = email.split('@');
+  if (local.length === 0 || domain.length === 0) {
+    return 'email needs text on both sides of the "@"';
+  }
+  if (/\s/.test(email)) {
+    return 'email must not contain white space';
+  }
+  return undefined;
+}
+
+/**
+ * Masks an email address for logs and messages: the first character of the local part
+ * and the domain stay readable so an operator can tell addresses apart
+ * (`j***@example.com`).
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) {
+    return '***';
+  }
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+/** Account IDs that occur more than once, each named once, in first-seen order. */
+export function duplicateAccountIds(accountIds: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const id of accountIds) {
+    if (seen.has(id)) {
+      duplicates.add(id);
+    }
+    seen.add(id);
+  }
+  return [...duplicates];
+}
+
+/** Splits a list into consecutive chunks of at most `size` items. */
+export function chunk<T>(items: readonly T[], size: number = MAX_ACCOUNTS_PER_CALL): T[][] {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new Error(`chunk size must be a positive integer, got ${size}`);
+  }
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    chunks.push(items.slice(i, i + size));
+  }
+  return chunks;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'an array';
+  }
+  return typeof value === 'string' ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,31 @@
+// Bundles each Lambda handler under lambda/<name>/index.ts into assets/<name>/index.js.
+// The bundle (AWS SDK client included) ships in the npm package, so a consumer's
+// `cdk synth` needs neither esbuild nor Docker, and the handler does not depend on
+// whichever SDK version the Lambda runtime happens to carry.
+import { build } from 'esbuild';
+import { readdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const handlers = readdirSync(join(root, 'lambda')).filter((name) =>
+  existsSync(join(root, 'lambda', name, 'index.ts')),
+);
+
+for (const name of handlers) {
+  const outfile = join(root, 'assets', name, 'index.js');
+  await build({
+    entryPoints: [join(root, 'lambda', name, 'index.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    // The Lambda runtime is Node.js 24; node20 keeps the bundle loadable by the local
+    // Node used for tests and benchmarks.
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  console.log(`bundled lambda/${name} -> assets/${name}/index.js (${statSync(outfile).size} bytes)`);
+}
