@@ -22,6 +22,8 @@ for (const name of handlers) {
     // Node used for tests and benchmarks.
     target: 'node20',
     format: 'cjs',
+    // The SDK's ES module build tree-shakes: the bundle keeps only the commands used.
+    mainFields: ['module', 'main'],
     minify: true,
     sourcemap: false,
     legalComments: 'none',

@@ -1,0 +1,135 @@
+import {
+  CreateMembersCommand,
+  DeleteMembersCommand,
+  DisassociateMembersCommand,
+  GetMembersCommand,
+  GuardDutyClient,
+  InviteMembersCommand,
+  ListDetectorsCommand,
+  UnprocessedAccount as SdkUnprocessedAccount,
+} from '@aws-sdk/client-guardduty';
+import { MAX_ACCOUNTS_PER_CALL, chunk } from '../../lib/private/member-account-rules';
+import { Deadline } from './deadline';
+import { CurrentMember } from './member-plan';
+import { DeclaredMember } from './resource-properties';
+import { UnprocessedAccount } from './unprocessed-results';
+
+/**
+ * The GuardDuty calls the handler makes, each over any number of accounts: it splits them
+ * into calls of at most 50 (the API's limit) and merges the `UnprocessedAccounts` of all
+ * calls. Batches go one after another: GuardDuty's rate limit, not latency, bounds a large
+ * run, and the SDK's adaptive retry mode paces calls to it. No retry logic lives here.
+ */
+export interface GuardDutyMembersApi {
+  /** The detector of the caller's account and region, if GuardDuty is enabled there. */
+  findDetectorId(): Promise<string | undefined>;
+  getMembers(detectorId: string, accountIds: readonly string[]): Promise<CurrentMember[]>;
+  createMembers(detectorId: string, members: readonly DeclaredMember[]): Promise<UnprocessedAccount[]>;
+  inviteMembers(detectorId: string, accountIds: readonly string[], invitation: InvitationText): Promise<UnprocessedAccount[]>;
+  disassociateMembers(detectorId: string, accountIds: readonly string[]): Promise<UnprocessedAccount[]>;
+  deleteMembers(detectorId: string, accountIds: readonly string[]): Promise<UnprocessedAccount[]>;
+}
+
+export interface InvitationText {
+  readonly message?: string;
+  readonly disableEmailNotification: boolean;
+}
+
+/**
+ * The client's configuration. Throttling and 5xx are the SDK retry strategy's job:
+ * adaptive mode adds client-side rate limiting once GuardDuty throttles, which keeps a
+ * 100-batch run from burning its attempts. Timeouts keep a dropped connection from
+ * holding the handler until Lambda kills it. The endpoint comes from the standard SDK
+ * settings (`AWS_ENDPOINT_URL_GUARDDUTY`), which is how tests reach an emulator.
+ */
+export function createGuardDutyClient(): GuardDutyClient {
+  return new GuardDutyClient({
+    retryMode: 'adaptive',
+    maxAttempts: 10,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+  });
+}
+
+export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline): GuardDutyMembersApi {
+  /** Per-call options: refuses to start a call the deadline leaves no time for. */
+  const within = (what: string) => {
+    deadline.check(what);
+    return { abortSignal: deadline.signal() };
+  };
+
+  /** Runs one call per batch of account IDs and collects what GuardDuty did not process. */
+  const perBatch = async <T>(
+    items: readonly T[],
+    call: (batch: T[]) => Promise<{ UnprocessedAccounts?: SdkUnprocessedAccount[] }>,
+  ): Promise<UnprocessedAccount[]> => {
+    const unprocessed: UnprocessedAccount[] = [];
+    for (const batch of chunk(items, MAX_ACCOUNTS_PER_CALL)) {
+      const output = await call(batch);
+      unprocessed.push(...toUnprocessed(output.UnprocessedAccounts));
+    }
+    return unprocessed;
+  };
+
+  return {
+    async findDetectorId() {
+      // An account has at most one detector per region; the first page says it.
+      const output = await client.send(new ListDetectorsCommand({}), within('looking up the detector'));
+      return output.DetectorIds?.[0];
+    },
+
+    async getMembers(detectorId, accountIds) {
+      const members: CurrentMember[] = [];
+      for (const batch of chunk(accountIds, MAX_ACCOUNTS_PER_CALL)) {
+        const output = await client.send(
+          new GetMembersCommand({ DetectorId: detectorId, AccountIds: batch }),
+          within('reading the member list'),
+        );
+        // Accounts that are not members come back as UnprocessedAccounts: that is the answer.
+        for (const m of output.Members ?? []) {
+          if (m.AccountId) {
+            members.push({ accountId: m.AccountId, relationshipStatus: m.RelationshipStatus ?? 'Unknown', email: m.Email });
+          }
+        }
+      }
+      return members;
+    },
+
+    createMembers: (detectorId, members) =>
+      perBatch(members, (batch) =>
+        client.send(
+          new CreateMembersCommand({
+            DetectorId: detectorId,
+            AccountDetails: batch.map((m) => ({ AccountId: m.accountId, Email: m.email })),
+          }),
+          within('creating members'),
+        ),
+      ),
+
+    inviteMembers: (detectorId, accountIds, invitation) =>
+      perBatch(accountIds, (batch) =>
+        client.send(
+          new InviteMembersCommand({
+            DetectorId: detectorId,
+            AccountIds: batch,
+            Message: invitation.message,
+            DisableEmailNotification: invitation.disableEmailNotification,
+          }),
+          within('inviting members'),
+        ),
+      ),
+
+    disassociateMembers: (detectorId, accountIds) =>
+      perBatch(accountIds, (batch) =>
+        client.send(new DisassociateMembersCommand({ DetectorId: detectorId, AccountIds: batch }), within('disassociating members')),
+      ),
+
+    deleteMembers: (detectorId, accountIds) =>
+      perBatch(accountIds, (batch) =>
+        client.send(new DeleteMembersCommand({ DetectorId: detectorId, AccountIds: batch }), within('deleting members')),
+      ),
+  };
+}
+
+function toUnprocessed(entries: SdkUnprocessedAccount[] | undefined): UnprocessedAccount[] {
+  return (entries ?? []).map((e) => ({ accountId: e.AccountId ?? 'unknown', result: e.Result ?? 'no reason given' }));
+}

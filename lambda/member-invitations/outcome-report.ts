@@ -1,0 +1,101 @@
+import { ATTRIBUTE } from '../../lib/private/invitation-contract';
+import { truncateUtf8 } from './handler-error';
+import { UnprocessedAccount } from './unprocessed-results';
+
+/** Where every declared account ended up in one run: each account in exactly one list. */
+export interface InvitationOutcome {
+  readonly detectorId: string;
+  /** Invited by this run. */
+  readonly invited: readonly string[];
+  /** Already members; left as they were, with their relationship status. */
+  readonly alreadyMembers: ReadonlyArray<{ readonly accountId: string; readonly relationshipStatus: string }>;
+  /** Declared accounts GuardDuty did not process, and undeclared ones it would not remove. */
+  readonly unprocessed: readonly UnprocessedAccount[];
+  /** Members taken out because the declaration dropped them (Update with DESTROY). */
+  readonly removed: readonly string[];
+}
+
+/**
+ * CloudFormation rejects a custom-resource response over 4,096 bytes, and the resource
+ * then hangs until it times out. The envelope (stack ARN, request ID, logical and
+ * physical IDs) takes up to about 1,000 bytes, so each of the two ID lists gets at most
+ * 1,000 bytes (about 75 IDs) and the whole Data stays under 2,400 bytes. The full lists
+ * go to the log.
+ */
+export const MAX_ID_LIST_BYTES = 1_000;
+
+/** The custom resource's attributes (`Fn::GetAtt`). */
+export function responseData(outcome: InvitationOutcome): Record<string, string> {
+  return {
+    [ATTRIBUTE.DETECTOR_ID]: truncateUtf8(outcome.detectorId, 300),
+    [ATTRIBUTE.INVITED_ACCOUNT_IDS]: boundedList(outcome.invited, MAX_ID_LIST_BYTES),
+    [ATTRIBUTE.INVITED_ACCOUNT_COUNT]: String(outcome.invited.length),
+    [ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]: boundedList(outcome.unprocessed.map((u) => u.accountId), MAX_ID_LIST_BYTES),
+    [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(outcome.unprocessed.length),
+    [ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT]: String(outcome.alreadyMembers.length),
+  };
+}
+
+/**
+ * Joins items with commas within `maxBytes` UTF-8 bytes. When they do not all fit, the
+ * last element says how many were left out ("… and 412 more"), so a truncated list is
+ * never mistaken for a complete one.
+ */
+export function boundedList(items: readonly string[], maxBytes: number, separator = ','): string {
+  const all = items.join(separator);
+  if (Buffer.byteLength(all, 'utf8') <= maxBytes) {
+    return all;
+  }
+  const kept: string[] = [];
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    const left = items.length - i;
+    const tail = `${separator}… and ${left} more`;
+    const piece = (kept.length > 0 ? separator : '') + items[i];
+    const size = Buffer.byteLength(piece, 'utf8');
+    // Keep room for the tail that names the items after this one.
+    const tailAfter = Buffer.byteLength(`${separator}… and ${left - 1} more`, 'utf8');
+    if (used + size + (left > 1 ? tailAfter : 0) > maxBytes) {
+      const suffix = kept.length > 0 ? tail : tail.slice(separator.length);
+      return kept.join(separator) + suffix;
+    }
+    kept.push(items[i]);
+    used += size;
+  }
+  return kept.join(separator);
+}
+
+/** Groups unprocessed accounts by GuardDuty's reason, largest group first. */
+export function groupByReason(unprocessed: readonly UnprocessedAccount[]): Array<{ reason: string; accountIds: string[] }> {
+  const groups = new Map<string, string[]>();
+  for (const u of unprocessed) {
+    groups.set(u.result, [...(groups.get(u.result) ?? []), u.accountId]);
+  }
+  return [...groups.entries()]
+    .map(([reason, accountIds]) => ({ reason, accountIds }))
+    .sort((a, b) => b.accountIds.length - a.accountIds.length);
+}
+
+const MAX_REASON_BYTES = 200;
+const MAX_REASONS_LISTED = 4;
+const FAILURE_IDS_BYTES = 200;
+
+/**
+ * The reason CloudFormation shows when accounts were left unprocessed and the policy is
+ * FAIL: how many, on which detector, grouped by GuardDuty's reason with a few account IDs
+ * each, and what to do. Bounded (HandlerError caps it again) so that it fits in the
+ * response whatever the number of accounts.
+ */
+export function failureMessage(outcome: InvitationOutcome, declaredCount: number, cleanedUp: readonly string[]): string {
+  const groups = groupByReason(outcome.unprocessed);
+  const listed = groups.slice(0, MAX_REASONS_LISTED).map(
+    (g) => `${truncateUtf8(g.reason, MAX_REASON_BYTES)} [${boundedList(g.accountIds, FAILURE_IDS_BYTES, ', ')}]`,
+  );
+  const otherReasons = groups.length > MAX_REASONS_LISTED ? ` (+${groups.length - MAX_REASONS_LISTED} other reasons)` : '';
+  const cleanup = cleanedUp.length > 0 ? ` The ${cleanedUp.length} members this run created were deleted again.` : '';
+  return (
+    `GuardDuty did not process ${outcome.unprocessed.length} of ${declaredCount} declared accounts on detector ${outcome.detectorId}: ` +
+    `${listed.join('; ')}${otherReasons}.${cleanup} The handler's log lists every account. ` +
+    'Fix or remove those accounts, or set onUnprocessed to REPORT to deploy anyway and read them from the UnprocessedAccountIds attribute.'
+  );
+}

@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { CurrentMember, INVITE_WHEN_STATUS, planInvitations, planRemovals } from '../../lambda/member-invitations/member-plan';
+
+const RELATIONSHIP_STATUSES = ['Created', 'Invited', 'Disabled', 'Enabled', 'Removed', 'Resigned', 'EmailVerificationInProgress', 'EmailVerificationFailed'];
+const member = (accountId: string) => ({ accountId, email: `a+${accountId}@example.com` });
+
+describe('planInvitations', () => {
+  test('creates and invites accounts that are not members', () => {
+    expect(planInvitations([member('111111111111')], new Map())).toEqual({
+      create: [member('111111111111')],
+      invite: ['111111111111'],
+      unchanged: [],
+    });
+  });
+
+  test('never plans an invitation for an account with a pending or accepted one', () => {
+    for (const status of ['Invited', 'Enabled', 'EmailVerificationInProgress']) {
+      const current = new Map<string, CurrentMember>([['111111111111', { accountId: '111111111111', relationshipStatus: status }]]);
+      expect(planInvitations([member('111111111111')], current).invite).toEqual([]);
+    }
+  });
+
+  test('places every declared account in exactly one of create-and-invite, invite, unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^\d{12}$/), { maxLength: 300 }),
+        fc.array(fc.option(fc.constantFrom(...RELATIONSHIP_STATUSES, 'SomeFutureStatus'), { nil: undefined }), { maxLength: 300 }),
+        (ids, statuses) => {
+          const current = new Map<string, CurrentMember>();
+          ids.forEach((id, i) => statuses[i] && current.set(id, { accountId: id, relationshipStatus: statuses[i]! }));
+          const plan = planInvitations(ids.map(member), current);
+
+          const created = new Set(plan.create.map((m) => m.accountId));
+          const unchanged = new Set(plan.unchanged.map((m) => m.accountId));
+          for (const id of ids) {
+            const invited = plan.invite.includes(id);
+            expect([invited, unchanged.has(id)].filter(Boolean)).toHaveLength(1);
+            expect(created.has(id)).toBe(!current.has(id));
+            if (invited && current.has(id)) {
+              expect(INVITE_WHEN_STATUS.has(current.get(id)!.relationshipStatus)).toBe(true);
+            }
+          }
+          expect(plan.invite.length + plan.unchanged.length).toBe(ids.length);
+        },
+      ),
+    );
+  });
+});
+
+describe('planRemovals', () => {
+  const previous = ['111111111111', '222222222222', '333333333333'].map(member);
+  const next = ['222222222222', '444444444444'].map(member);
+
+  test('with DESTROY on the same detector, removes the accounts no longer declared', () => {
+    expect(planRemovals(previous, next, { removalPolicy: 'DESTROY', sameDetector: true })).toEqual(['111111111111', '333333333333']);
+  });
+
+  test('with RETAIN, removes nothing', () => {
+    expect(planRemovals(previous, next, { removalPolicy: 'RETAIN', sameDetector: true })).toEqual([]);
+  });
+
+  test('on a new detector, removes nothing (the old resource\'s Delete does)', () => {
+    expect(planRemovals(previous, next, { removalPolicy: 'DESTROY', sameDetector: false })).toEqual([]);
+  });
+});
