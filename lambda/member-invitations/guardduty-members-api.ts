@@ -87,7 +87,13 @@ export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline)
         // Accounts that are not members come back as UnprocessedAccounts: that is the answer.
         for (const m of output.Members ?? []) {
           if (m.AccountId) {
-            members.push({ accountId: m.AccountId, relationshipStatus: m.RelationshipStatus ?? 'Unknown', email: m.Email });
+            const invitedAtMs = m.InvitedAt ? Date.parse(m.InvitedAt) : NaN;
+            members.push({
+              accountId: m.AccountId,
+              relationshipStatus: m.RelationshipStatus ?? 'Unknown',
+              email: m.Email,
+              invitedAtMs: Number.isNaN(invitedAtMs) ? undefined : invitedAtMs,
+            });
           }
         }
       }

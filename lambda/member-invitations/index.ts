@@ -1,9 +1,10 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
+import { ATTRIBUTE, PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
 import { Deadline } from './deadline';
 import { GuardDutyMembersApi, createGuardDutyClient, guardDutyMembersApi } from './guardduty-members-api';
 import { HandlerError } from './handler-error';
 import { Logger, createLogger } from './logger';
+import { judgeVerification, withVerificationResults } from './email-verification';
 import { failureMessage, responseData } from './outcome-report';
 import { RunProgress, applyDeclaredMembers, removeMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
@@ -11,6 +12,12 @@ import { InvitationSettings, parseInvitationSettings } from './resource-properti
 /** What the provider framework expects back from an onEvent handler. */
 export interface HandlerResponse {
   readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+}
+
+/** What the provider framework expects back from an isComplete handler. */
+export interface CompletionResponse {
+  readonly IsComplete: boolean;
   readonly Data?: Record<string, string>;
 }
 
@@ -46,6 +53,44 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   }
 }
 
+/**
+ * The provider framework's isComplete step, called every query interval after a Create
+ * or Update succeeded: it keeps the resource in progress until GuardDuty has verified
+ * the email of every account this run invited, without holding a Lambda for the wait.
+ * Failed verifications become unprocessed accounts, under the resource's policy.
+ */
+export async function isComplete(
+  event: CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> },
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<CompletionResponse> {
+  const log = createLogger({ step: 'isComplete', requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
+  const since = Number(event.Data?.[ATTRIBUTE.VERIFICATION_SINCE]);
+  const deadlineMs = Number(event.Data?.[ATTRIBUTE.VERIFICATION_DEADLINE]);
+  if (event.RequestType === 'Delete' || !Number.isFinite(since) || !Number.isFinite(deadlineMs)) {
+    return { IsComplete: true };
+  }
+  try {
+    const settings = parseInvitationSettings(event.ResourceProperties);
+    const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
+    client ??= createGuardDutyClient();
+    const api = guardDutyMembersApi(client, Deadline.fromRemaining(context.getRemainingTimeInMillis(), RESPONSE_RESERVE_MS));
+    const members = await api.getMembers(detectorId, settings.members.map((m) => m.accountId));
+    const verdict = judgeVerification(members, { sinceMs: since, deadlineMs, nowMs: Date.now() });
+    log.info('email verification', { detectorId, pending: verdict.pending, unprocessed: verdict.unprocessed.map((u) => u.accountId) });
+    if (!verdict.settled) {
+      return { IsComplete: false };
+    }
+    const data = withVerificationResults(event.Data ?? {}, verdict.unprocessed);
+    if (verdict.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
+      const outcome = { detectorId, invited: [], alreadyMembers: [], unprocessed: verdict.unprocessed, removed: [] };
+      throw new HandlerError(failureMessage(outcome, settings.members.length, []));
+    }
+    return { IsComplete: true, Data: data };
+  } catch (error) {
+    throw toHandlerError(error, log);
+  }
+}
+
 async function onCreateOrUpdate(
   api: GuardDutyMembersApi,
   rawProperties: unknown,
@@ -53,6 +98,7 @@ async function onCreateOrUpdate(
   log: Logger,
   onFailure?: { cleanup: GuardDutyMembersApi },
 ): Promise<HandlerResponse> {
+  const startedAt = Date.now();
   const settings = parseInvitationSettings(rawProperties);
   const previousSettings = previous ? parseOrUndefined(previous.properties, log) : undefined;
   const detectorId = await resolveDetectorId(api, settings);
@@ -72,7 +118,10 @@ async function onCreateOrUpdate(
     const cleanedUp = await cleanUpFailedCreate(onFailure?.cleanup, detectorId, settings, progress, log);
     throw new HandlerError(failureMessage(outcome, settings.members.length, cleanedUp));
   }
-  return { PhysicalResourceId: physicalResourceId, Data: responseData(outcome) };
+  const verification: Record<string, string> = settings.verificationTimeoutSeconds > 0
+    ? { [ATTRIBUTE.VERIFICATION_SINCE]: String(startedAt), [ATTRIBUTE.VERIFICATION_DEADLINE]: String(startedAt + settings.verificationTimeoutSeconds * 1_000) }
+    : {};
+  return { PhysicalResourceId: physicalResourceId, Data: { ...responseData(outcome), ...verification } };
 }
 
 /**

@@ -5,6 +5,8 @@ export interface CurrentMember {
   readonly accountId: string;
   readonly relationshipStatus: string;
   readonly email?: string;
+  /** When the last invitation was sent, in epoch milliseconds. */
+  readonly invitedAtMs?: number;
 }
 
 /** What to do about each declared account, decided before any write call. */

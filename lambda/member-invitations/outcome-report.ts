@@ -39,30 +39,22 @@ export function responseData(outcome: InvitationOutcome): Record<string, string>
 /**
  * Joins items with commas within `maxBytes` UTF-8 bytes. When they do not all fit, the
  * last element says how many were left out ("… and 412 more"), so a truncated list is
- * never mistaken for a complete one.
+ * never mistaken for a complete one. `total` counts items not passed in (already cut
+ * from an earlier list). The loop stops at the budget, so its cost is bounded by it.
  */
-export function boundedList(items: readonly string[], maxBytes: number, separator = ','): string {
-  const all = items.join(separator);
-  if (Buffer.byteLength(all, 'utf8') <= maxBytes) {
-    return all;
-  }
+export function boundedList(items: readonly string[], maxBytes: number, separator = ',', total = items.length): string {
+  const render = (kept: readonly string[]) => {
+    const left = total - kept.length;
+    return [...kept, ...(left > 0 ? [`… and ${left} more`] : [])].join(separator);
+  };
   const kept: string[] = [];
-  let used = 0;
-  for (let i = 0; i < items.length; i++) {
-    const left = items.length - i;
-    const tail = `${separator}… and ${left} more`;
-    const piece = (kept.length > 0 ? separator : '') + items[i];
-    const size = Buffer.byteLength(piece, 'utf8');
-    // Keep room for the tail that names the items after this one.
-    const tailAfter = Buffer.byteLength(`${separator}… and ${left - 1} more`, 'utf8');
-    if (used + size + (left > 1 ? tailAfter : 0) > maxBytes) {
-      const suffix = kept.length > 0 ? tail : tail.slice(separator.length);
-      return kept.join(separator) + suffix;
+  for (const item of items) {
+    if (Buffer.byteLength(render([...kept, item]), 'utf8') > maxBytes) {
+      break;
     }
-    kept.push(items[i]);
-    used += size;
+    kept.push(item);
   }
-  return kept.join(separator);
+  return render(kept);
 }
 
 /** Groups unprocessed accounts by GuardDuty's reason, largest group first. */

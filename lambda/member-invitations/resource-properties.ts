@@ -1,4 +1,5 @@
 import {
+  MAX_VERIFICATION_TIMEOUT_SECONDS,
   MEMBER_REMOVAL_POLICIES,
   MemberRemovalPolicy,
   UNPROCESSED_POLICIES,
@@ -25,6 +26,8 @@ export interface InvitationSettings {
   readonly disableEmailNotification: boolean;
   readonly onUnprocessed: UnprocessedPolicy;
   readonly removalPolicy: MemberRemovalPolicy;
+  /** 0: do not wait for email verification. */
+  readonly verificationTimeoutSeconds: number;
 }
 
 /**
@@ -58,13 +61,14 @@ export function parseInvitationSettings(raw: unknown): InvitationSettings {
   const onUnprocessed = parseChoice(props.OnUnprocessed, 'OnUnprocessed', UNPROCESSED_POLICIES, 'FAIL', problems);
   const removalPolicy = parseChoice(props.RemovalPolicy, 'RemovalPolicy', MEMBER_REMOVAL_POLICIES, 'RETAIN', problems);
   const members = parseMembers(props.Members, problems);
+  const verificationTimeoutSeconds = parseWholeNumber(props.VerificationTimeoutSeconds, 'VerificationTimeoutSeconds', MAX_VERIFICATION_TIMEOUT_SECONDS, problems);
 
   if (problems.length > 0) {
     const listed = problems.slice(0, MAX_PROBLEMS_LISTED).join('; ');
     const more = problems.length > MAX_PROBLEMS_LISTED ? `; … and ${problems.length - MAX_PROBLEMS_LISTED} more` : '';
     throw new HandlerError(`Invalid GuardDutyMemberInvitations properties: ${listed}${more}.`);
   }
-  return { detectorId, members, message, disableEmailNotification, onUnprocessed, removalPolicy };
+  return { detectorId, members, message, disableEmailNotification, onUnprocessed, removalPolicy, verificationTimeoutSeconds };
 }
 
 function parseMembers(raw: unknown, problems: string[]): DeclaredMember[] {
@@ -136,6 +140,19 @@ function parseBoolean(value: unknown, name: string, fallback: boolean, problems:
   }
   problems.push(`${name} must be "true" or "false", got ${describe(value)}`);
   return fallback;
+}
+
+/** CloudFormation sends numbers as strings ("600"). */
+function parseWholeNumber(value: unknown, name: string, max: number, problems: string[]): number {
+  if (value === undefined) {
+    return 0;
+  }
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || Number(text) > max) {
+    problems.push(`${name} must be a whole number of seconds from 0 to ${max}, got ${describe(value)}`);
+    return 0;
+  }
+  return Number(text);
 }
 
 function parseChoice<T extends string>(value: unknown, name: string, choices: readonly T[], fallback: T, problems: string[]): T {

@@ -15,7 +15,15 @@ export interface InvitationResourceProperties {
   readonly DisableEmailNotification: 'true' | 'false';
   readonly OnUnprocessed: UnprocessedPolicy;
   readonly RemovalPolicy: MemberRemovalPolicy;
+  /**
+   * Whole seconds to wait for GuardDuty's email verification of the accounts invited in
+   * a run; "0" or absent: do not wait.
+   */
+  readonly VerificationTimeoutSeconds?: string;
 }
+
+/** The longest verification wait a resource may ask for; the provider's total timeout is above it. */
+export const MAX_VERIFICATION_TIMEOUT_SECONDS = 3_000;
 
 export type UnprocessedPolicy = 'FAIL' | 'REPORT';
 export const UNPROCESSED_POLICIES: readonly UnprocessedPolicy[] = ['FAIL', 'REPORT'];
@@ -31,6 +39,10 @@ export const ATTRIBUTE = {
   UNPROCESSED_ACCOUNT_IDS: 'UnprocessedAccountIds',
   UNPROCESSED_ACCOUNT_COUNT: 'UnprocessedAccountCount',
   ALREADY_MEMBER_ACCOUNT_COUNT: 'AlreadyMemberAccountCount',
+  /** Epoch milliseconds: invitations sent from then on are this run's (for the verification wait). */
+  VERIFICATION_SINCE: 'VerificationSince',
+  /** Epoch milliseconds after which the verification wait gives up. */
+  VERIFICATION_DEADLINE: 'VerificationDeadline',
 } as const;
 
 /** Physical resource IDs are `guardduty-members:<detectorId>`: stable while the detector is. */

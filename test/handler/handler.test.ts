@@ -7,7 +7,7 @@ import {
   InviteMembersCommand,
   ListDetectorsCommand,
 } from '@aws-sdk/client-guardduty';
-import { handler } from '../../lambda/member-invitations';
+import { handler, isComplete } from '../../lambda/member-invitations';
 import apiModel from '../support/aws-models/guardduty-2017-11-28.json';
 import { HandlerError } from '../../lambda/member-invitations/handler-error';
 import { MAX_ACCOUNTS_PER_CALL } from '../../lib/private/member-account-rules';
@@ -399,4 +399,56 @@ test('an unknown request type fails with a clear error and no GuardDuty call', a
 
   expect(error.message).toBe('Unknown RequestType "Upsert": expected Create, Update or Delete.');
   expect(gd.mock.calls()).toHaveLength(0);
+});
+
+describe('isComplete (waiting for email verification)', () => {
+  const members = declaredMembers(3);
+  const waiting = () => props(members, { VerificationTimeoutSeconds: '600', OnUnprocessed: 'REPORT' });
+
+  async function created(properties: Record<string, unknown>) {
+    gd.verificationStatus = 'EmailVerificationInProgress';
+    const event = createEvent(properties);
+    const result = await handler(event, lambdaContext());
+    return { ...event, PhysicalResourceId: result.PhysicalResourceId, Data: result.Data };
+  }
+
+  test('without a verification timeout, onEvent asks for no wait', async () => {
+    const result = await handler(createEvent(props(members)), lambdaContext());
+    expect(result.Data).not.toHaveProperty('VerificationDeadline');
+    await expect(isComplete({ ...createEvent(props(members)), PhysicalResourceId: PHYSICAL_ID, Data: result.Data }, lambdaContext())).resolves.toEqual({ IsComplete: true });
+  });
+
+  test('stays in progress while verification runs, then completes', async () => {
+    const event = await created(waiting());
+    expect(event.Data).toHaveProperty('VerificationDeadline');
+
+    await expect(isComplete(event, lambdaContext())).resolves.toEqual({ IsComplete: false });
+    members.forEach((m) => (gd.members.get(m.AccountId)!.status = 'Invited'));
+    await expect(isComplete(event, lambdaContext())).resolves.toMatchObject({ IsComplete: true, Data: { InvitedAccountCount: '3', UnprocessedAccountCount: '0' } });
+  });
+
+  test('with REPORT, a failed verification moves the account to the unprocessed attributes', async () => {
+    const event = await created(waiting());
+    members.forEach((m) => (gd.members.get(m.AccountId)!.status = 'Invited'));
+    gd.members.get(members[1].AccountId)!.status = 'EmailVerificationFailed';
+
+    const result = await isComplete(event, lambdaContext());
+
+    expect(result.Data).toMatchObject({ UnprocessedAccountIds: members[1].AccountId, UnprocessedAccountCount: '1', InvitedAccountCount: '2' });
+  });
+
+  test('with FAIL, a failed verification fails the deployment naming the account', async () => {
+    const event = await created({ ...waiting(), OnUnprocessed: 'FAIL' });
+    members.forEach((m) => (gd.members.get(m.AccountId)!.status = 'Invited'));
+    gd.members.get(members[2].AccountId)!.status = 'EmailVerificationFailed';
+
+    const error = await expectFailure(isComplete(event, lambdaContext()));
+
+    expect(error.message).toMatch(new RegExp(`Email verification failed.*root user email.*\\[${members[2].AccountId}\\]`));
+  });
+
+  test('Delete completes at once', async () => {
+    await expect(isComplete({ ...deleteEvent(PHYSICAL_ID, waiting()), Data: {} }, lambdaContext())).resolves.toEqual({ IsComplete: true });
+    expect(gd.mock.calls()).toHaveLength(0);
+  });
 });

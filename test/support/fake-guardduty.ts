@@ -27,12 +27,14 @@ export const RESULT = {
  */
 export class FakeGuardDuty {
   public readonly mock = mockClient(GuardDutyClient);
-  public readonly members = new Map<string, { email: string; status: string }>();
+  public readonly members = new Map<string, { email: string; status: string; invitedAt?: string }>();
   public readonly invitationsSent = new Map<string, number>();
   /** Accounts GuardDuty refuses to invite, with the result it gives. */
   public readonly refuseInvite = new Map<string, string>();
   public readonly refuseCreate = new Map<string, string>();
   public detectorIds: string[] = ['d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5'];
+  /** The status InviteMembers leaves a member in (GuardDuty verifies the email first). */
+  public verificationStatus = 'Invited';
 
   constructor() {
     const gd = this.mock;
@@ -42,6 +44,7 @@ export class FakeGuardDuty {
         AccountId: id,
         Email: this.members.get(id)!.email,
         RelationshipStatus: this.members.get(id)!.status,
+        InvitedAt: this.members.get(id)!.invitedAt,
         MasterId: '123456789012',
         UpdatedAt: '2026-11-26T00:00:00Z',
       })),
@@ -73,7 +76,8 @@ export class FakeGuardDuty {
         if (['Invited', 'Enabled', 'EmailVerificationInProgress'].includes(member.status)) {
           return RESULT.ALREADY_INVITED;
         }
-        member.status = 'Invited';
+        member.status = this.verificationStatus;
+        member.invitedAt = new Date().toISOString();
         this.invitationsSent.set(id, (this.invitationsSent.get(id) ?? 0) + 1);
         return undefined;
       }),
