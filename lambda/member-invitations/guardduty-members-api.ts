@@ -46,7 +46,8 @@ export function createGuardDutyClient(): GuardDutyClient {
   return new GuardDutyClient({
     retryMode: 'adaptive',
     maxAttempts: 10,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
   });
 }
 

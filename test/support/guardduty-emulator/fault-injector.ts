@@ -1,0 +1,101 @@
+import { seededRandom } from './seeded-random';
+import { RateLimit, TokenBucket } from './token-bucket';
+
+/** Which calls a fault hits: the next N, each with a probability, or both (N first). */
+export interface FaultSelector {
+  /** The next N calls that match `operations`. */
+  readonly nextCalls?: number;
+  /** Each matching call with this probability (0..1), drawn from the seeded PRNG. */
+  readonly probability?: number;
+  /** Only calls of these operations. @default every operation */
+  readonly operations?: readonly string[];
+}
+
+export interface DropSelector extends FaultSelector {
+  /**
+   * Drop the connection after the call's change is applied: the write happened, the
+   * caller never hears of it, as when a response is lost on the way back. A retry then
+   * meets its own earlier write, which is what an idempotency test needs.
+   * @default false - dropped before anything is applied
+   */
+  readonly afterApply?: boolean;
+}
+
+export interface SlowSelector extends FaultSelector {
+  /** How long the response is held back after the change is applied. */
+  readonly delayMs: number;
+}
+
+export interface FaultOptions {
+  /** Added before every call is handled. @default 0 */
+  readonly latencyMs?: number;
+  /** One token bucket for all calls; a call finding it empty gets HTTP 429. @default unlimited */
+  readonly rateLimit?: RateLimit;
+  /** HTTP 500 InternalServerErrorException, nothing applied. */
+  readonly serverErrors?: FaultSelector;
+  /** The socket is destroyed without a response. */
+  readonly dropConnections?: DropSelector;
+  /** The response arrives late, e.g. beyond the client's request timeout. */
+  readonly slowResponses?: SlowSelector;
+  /** Seed of the PRNG behind every `probability`. @default 1 */
+  readonly seed?: number;
+}
+
+/**
+ * Decides, call by call, which fault the emulator injects. Decisions are made in pipeline
+ * order and a selector's `nextCalls` budget is spent only when its fault actually fires,
+ * so "the next 2 calls fail" means two failed calls, whatever else is configured.
+ * Fault timing uses the wall clock, not the emulator's injectable clock: a test that
+ * freezes timestamps must not freeze the rate limit.
+ */
+export class FaultInjector {
+  private readonly random: () => number;
+  private readonly bucket?: TokenBucket;
+  private readonly remaining = new Map<FaultSelector, number>();
+
+  constructor(public readonly options: FaultOptions = {}) {
+    this.random = seededRandom(options.seed ?? 1);
+    this.bucket = options.rateLimit ? new TokenBucket(options.rateLimit, Date.now) : undefined;
+  }
+
+  public latencyMs(): number {
+    return this.options.latencyMs ?? 0;
+  }
+
+  public dropsBeforeApply(operation: string): boolean {
+    const drop = this.options.dropConnections;
+    return !!drop && !drop.afterApply && this.fires(drop, operation);
+  }
+
+  public throttles(): boolean {
+    return this.bucket ? !this.bucket.take() : false;
+  }
+
+  public failsWithServerError(operation: string): boolean {
+    return this.fires(this.options.serverErrors, operation);
+  }
+
+  public dropsAfterApply(operation: string): boolean {
+    const drop = this.options.dropConnections;
+    return !!drop?.afterApply && this.fires(drop, operation);
+  }
+
+  /** How long to hold back this call's response: 0 unless it is picked to be slow. */
+  public responseDelayMs(operation: string): number {
+    const slow = this.options.slowResponses;
+    return slow && this.fires(slow, operation) ? slow.delayMs : 0;
+  }
+
+  private fires(selector: FaultSelector | undefined, operation: string): boolean {
+    if (!selector || (selector.operations && !selector.operations.includes(operation))) {
+      return false;
+    }
+    const remaining = this.remaining.get(selector) ?? selector.nextCalls ?? 0;
+    if (remaining > 0) {
+      this.remaining.set(selector, remaining - 1);
+      return true;
+    }
+    this.remaining.set(selector, 0);
+    return selector.probability !== undefined && this.random() < selector.probability;
+  }
+}

@@ -1,0 +1,222 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CallLog, CallRecord } from './call-log';
+import { credentialsFor, EmulatorCredentials } from './caller-identity';
+import { FaultInjector, FaultOptions } from './fault-injector';
+import { GuardDutyState, MemberRecord } from './guardduty-state';
+import { RelationshipStatus } from './relationship-status';
+import { RequestPipeline } from './request-pipeline';
+import { RouteTable } from './route-table';
+import { ServiceModel } from './service-model';
+
+export interface GuardDutyEmulatorOptions {
+  /** Faults from the start; replace them later with setFaults(). @default none */
+  readonly faults?: FaultOptions;
+  /**
+   * How long an invited member stays EmailVerificationInProgress before it becomes
+   * Invited (or EmailVerificationFailed, see failEmailVerification()). Infinity keeps it
+   * there until completeEmailVerification().
+   * @default 0 - InviteMembers leaves the member Invited at once
+   */
+  readonly emailVerificationDelayMs?: number;
+  /** Epoch milliseconds for timestamps and email verification. @default Date.now */
+  readonly clock?: () => number;
+}
+
+export interface SeedMember {
+  readonly accountId: string;
+  /** @default `security+<accountId>@example.com` */
+  readonly email?: string;
+  /**
+   * Any status but Created comes with an invitation ID and time, not counted as sent.
+   * EmailVerificationInProgress settles at the next read unless emailVerificationDelayMs
+   * holds it there.
+   * @default 'Created'
+   */
+  readonly relationshipStatus?: RelationshipStatus;
+}
+
+/** The settings a GuardDutyClient needs to talk to the emulator as the given account. */
+export interface EmulatorClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: EmulatorCredentials;
+}
+
+/**
+ * A local GuardDuty for tests: an HTTP server on 127.0.0.1 speaking the REST-JSON protocol
+ * of `@aws-sdk/client-guardduty`, with routes, wire names and input constraints read from
+ * the published API model, per-account and per-region state, fault injection and a call
+ * log. The caller's account and region come from the SigV4 credential scope (see
+ * caller-identity.ts for the access key convention).
+ */
+export class GuardDutyEmulator {
+  public static async start(options: GuardDutyEmulatorOptions = {}): Promise<GuardDutyEmulator> {
+    const emulator = new GuardDutyEmulator(options);
+    await new Promise<void>((resolve, reject) => {
+      emulator.server.once('error', reject);
+      emulator.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return emulator;
+  }
+
+  private readonly server: Server;
+  private readonly log = new CallLog();
+  private readonly pendingDelays = new Set<NodeJS.Timeout>();
+  private readonly state: GuardDutyState;
+  private readonly pipeline: RequestPipeline;
+  private faults: FaultInjector;
+
+  private constructor(private readonly options: GuardDutyEmulatorOptions) {
+    this.state = new GuardDutyState({ clock: options.clock ?? Date.now, emailVerificationDelayMs: options.emailVerificationDelayMs ?? 0 });
+    this.faults = new FaultInjector(options.faults);
+    const model = ServiceModel.load();
+    this.pipeline = new RequestPipeline({
+      model,
+      routes: new RouteTable(model),
+      state: this.state,
+      log: this.log,
+      faults: () => this.faults,
+      sleep: (ms) => this.sleep(ms),
+    });
+    this.server = createServer((request, response) => {
+      this.pipeline.handle(request, response).catch(() => request.socket.destroy());
+    });
+  }
+
+  /** `http://127.0.0.1:<port>`, for the client's `endpoint`. */
+  public get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Closes every connection, keep-alive ones included, and cancels held-back responses. */
+  public async stop(): Promise<void> {
+    this.abortInFlightCalls();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  public credentialsFor(accountId: string): EmulatorCredentials {
+    return credentialsFor(accountId);
+  }
+
+  public clientConfig(accountId: string, region = 'us-east-1'): EmulatorClientConfig {
+    return { endpoint: this.endpoint, region, credentials: credentialsFor(accountId) };
+  }
+
+  /** Replaces the fault configuration; counters and the PRNG start afresh. */
+  public setFaults(faults: FaultOptions): void {
+    this.faults = new FaultInjector(faults);
+  }
+
+  public clearFaults(): void {
+    this.setFaults({});
+  }
+
+  /** Creates the account's detector in the region (if absent) and returns its ID. */
+  public seedDetector(accountId: string, region: string): string {
+    return this.state.detectorId(accountId, region) ?? this.state.addDetector(accountId, region);
+  }
+
+  public detectorId(accountId: string, region: string): string | undefined {
+    return this.state.detectorId(accountId, region);
+  }
+
+  /** Puts a member record straight into the administrator's detector, replacing any. */
+  public seedMember(administratorId: string, region: string, member: SeedMember): void {
+    if (!this.state.detectorId(administratorId, region)) {
+      throw new Error(`seedMember: ${administratorId} has no detector in ${region}; call seedDetector first`);
+    }
+    const record: MemberRecord = {
+      accountId: member.accountId,
+      email: member.email ?? `security+${member.accountId}@example.com`,
+      relationshipStatus: member.relationshipStatus ?? 'Created',
+      administratorId,
+      updatedAt: this.state.now(),
+    };
+    if (record.relationshipStatus !== 'Created') {
+      this.state.assignInvitation(record);
+    }
+    this.state.members(administratorId, region).set(member.accountId, record);
+  }
+
+  /** A copy of the administrator's member records, email verification settled as of now. */
+  public members(administratorId: string, region: string): MemberRecord[] {
+    this.state.settleDueEmailVerifications();
+    return [...this.state.members(administratorId, region).values()].map((record) => ({ ...record }));
+  }
+
+  /** Invitations GuardDuty accepted to send to the account, across administrators and regions. */
+  public invitationsSentTo(accountId: string): number {
+    return this.state.invitationsSentTo(accountId);
+  }
+
+  /** Makes the account a member of an administrator outside the emulator; undefined clears it. */
+  public setExternalAdministrator(memberAccountId: string, administratorId: string | undefined): void {
+    if (administratorId) {
+      this.state.externalAdministrators.set(memberAccountId, administratorId);
+    } else {
+      this.state.externalAdministrators.delete(memberAccountId);
+    }
+  }
+
+  /** Invitations to this account end EmailVerificationFailed instead of Invited. */
+  public failEmailVerification(accountId: string): void {
+    this.state.failingEmailVerification.add(accountId);
+  }
+
+  /** Settles every EmailVerificationInProgress member now, whatever the delay. */
+  public completeEmailVerification(): void {
+    this.state.settleAllEmailVerifications();
+  }
+
+  /**
+   * Back to the state at start: no detectors or members, the start options' faults, an
+   * empty log. Calls still in flight are cut off so they cannot leak into the next test.
+   */
+  public reset(): void {
+    this.abortInFlightCalls();
+    this.state.clear();
+    this.faults = new FaultInjector(this.options.faults);
+    this.log.clear();
+  }
+
+  public calls(): readonly CallRecord[] {
+    return this.log.calls();
+  }
+
+  /** Finished calls, of one operation or of all. */
+  public callCount(operation?: string): number {
+    return this.log.callCount(operation);
+  }
+
+  /** Finished calls of operations that change state (anything but Get/List/Describe). */
+  public writeCallCount(): number {
+    return this.log.writeCallCount();
+  }
+
+  /** The most calls in flight at once since start or reset. */
+  public peakConcurrency(): number {
+    return this.log.peakConcurrency();
+  }
+
+  private abortInFlightCalls(): void {
+    this.pendingDelays.forEach((timer) => clearTimeout(timer));
+    this.pendingDelays.clear();
+    this.pipeline.abortInFlight();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingDelays.delete(timer);
+        resolve();
+      }, ms);
+      this.pendingDelays.add(timer);
+    });
+  }
+}

@@ -1,0 +1,13 @@
+export { GuardDutyEmulator } from './guardduty-emulator';
+export type { GuardDutyEmulatorOptions, SeedMember, EmulatorClientConfig } from './guardduty-emulator';
+export type { FaultOptions, FaultSelector, DropSelector, SlowSelector } from './fault-injector';
+export type { RateLimit } from './token-bucket';
+export { isWriteOperation } from './call-log';
+export type { CallRecord, CallFault } from './call-log';
+export type { EmulatorCredentials } from './caller-identity';
+export type { MemberRecord } from './guardduty-state';
+export { RELATIONSHIP_STATUSES } from './relationship-status';
+export type { RelationshipStatus } from './relationship-status';
+export { UNPROCESSED_RESULT } from './unprocessed-results';
+export { ServiceModel } from './service-model';
+export type { Shape } from './service-model';
