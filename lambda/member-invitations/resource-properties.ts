@@ -6,6 +6,9 @@ import {
   UnprocessedPolicy,
 } from '../../lib/private/invitation-contract';
 import {
+  DETECTOR_ID_MAX_LENGTH,
+  MAX_DECLARED_MEMBERS,
+  MESSAGE_MAX_LENGTH,
   accountIdProblem,
   duplicateAccountIds,
   emailProblem,
@@ -30,14 +33,6 @@ export interface InvitationSettings {
   readonly verificationTimeoutSeconds: number;
 }
 
-/**
- * Most members one resource may declare. CloudFormation passes the properties, twice on
- * an Update (old and new), inside one Lambda event; this bound keeps that event well
- * under Lambda's payload limit and one run well inside the handler's timeout.
- */
-export const MAX_DECLARED_MEMBERS = 5_000;
-const DETECTOR_ID_MAX_LENGTH = 300;
-const MESSAGE_MAX_LENGTH = 10_000;
 const MAX_PROBLEMS_LISTED = 10;
 
 /**

@@ -11,6 +11,16 @@
 export const MAX_ACCOUNTS_PER_CALL = 50;
 export const EMAIL_MIN_LENGTH = 1;
 export const EMAIL_MAX_LENGTH = 64;
+/** GuardDuty's limit on a detector ID. */
+export const DETECTOR_ID_MAX_LENGTH = 300;
+/** Longest invitation message accepted (GuardDuty documents none; this bounds the event). */
+export const MESSAGE_MAX_LENGTH = 10_000;
+/**
+ * Most members one resource may declare. CloudFormation passes the properties, twice on
+ * an Update (old and new), inside one Lambda event; this bound keeps that event well
+ * under Lambda's payload limit and one run well inside the handler's timeout.
+ */
+export const MAX_DECLARED_MEMBERS = 5_000;
 
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 

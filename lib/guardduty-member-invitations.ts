@@ -1,0 +1,322 @@
+import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { MemberAccount } from './member-account';
+import { MemberInvitationsProvider } from './member-invitations-provider';
+import { ATTRIBUTE, InvitationResourceProperties, MAX_VERIFICATION_TIMEOUT_SECONDS, MemberRemovalPolicy } from './private/invitation-contract';
+import {
+  DETECTOR_ID_MAX_LENGTH,
+  MAX_DECLARED_MEMBERS,
+  MESSAGE_MAX_LENGTH,
+  accountIdProblem,
+  duplicateAccountIds,
+  emailProblem,
+} from './private/member-account-rules';
+import { UnprocessedAccountsAction } from './unprocessed-accounts-action';
+
+/**
+ * Properties for `GuardDutyMemberInvitations`.
+ */
+export interface GuardDutyMemberInvitationsProps {
+  /**
+   * The accounts to bring into GuardDuty as members of the administrator's detector.
+   *
+   * At least one, each account once, and not the stack's own account (the administrator).
+   */
+  readonly members: MemberAccount[];
+
+  /**
+   * The ID of the administrator's detector. Pass `detector.ref` when the detector is a
+   * `guardduty.CfnDetector` in the same stack, so CloudFormation creates it first.
+   *
+   * @default - the detector of the stack's account and region, looked up by the handler
+   * at deploy time (the deployment fails if GuardDuty is not enabled there)
+   */
+  readonly detectorId?: string;
+
+  /**
+   * The message sent with the invitations.
+   *
+   * @default - no message: GuardDuty sends its own invitation text
+   */
+  readonly message?: string;
+
+  /**
+   * Whether to invite without an email to the member account's root user. The invitation
+   * still appears in the member's GuardDuty console.
+   *
+   * @default false - GuardDuty emails each invited account
+   */
+  readonly disableEmailNotification?: boolean;
+
+  /**
+   * What the deployment does when GuardDuty leaves accounts unprocessed (refuses to create
+   * or invite them).
+   *
+   * @default UnprocessedAccountsAction.FAIL - the deployment fails, naming the accounts
+   * and GuardDuty's reasons
+   */
+  readonly onUnprocessed?: UnprocessedAccountsAction;
+
+  /**
+   * What happens to member accounts when they are dropped from `members` or the construct
+   * is deleted. Only `RemovalPolicy.RETAIN` and `RemovalPolicy.DESTROY` are supported.
+   *
+   * With `DESTROY`, accounts dropped from `members` are disassociated and deleted on
+   * update, and every declared member on delete. With `RETAIN`, members are never removed.
+   *
+   * @default RemovalPolicy.RETAIN - members stay in GuardDuty when removed from the stack
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether the deployment waits until GuardDuty has verified the email of every account
+   * it invited. GuardDuty verifies emails after `InviteMembers` returns; an address that
+   * is not the account's root user email ends `EmailVerificationFailed` minutes later.
+   * Waiting turns such accounts into unprocessed accounts (under `onUnprocessed`) instead
+   * of reporting them invited. The wait does not hold a Lambda function: the provider
+   * framework polls every 30 seconds.
+   *
+   * @default true
+   */
+  readonly waitForVerification?: boolean;
+
+  /**
+   * How long to wait for email verification at most (1 to 50 minutes). Accounts still
+   * being verified then are reported as unprocessed, with a reason saying so.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly verificationTimeout?: Duration;
+}
+
+/**
+ * Brings AWS accounts into Amazon GuardDuty as members by invitation, from the
+ * administrator account: creates the members, invites those that need it, and reports
+ * every account GuardDuty leaves unprocessed.
+ *
+ * All instances in a stack share one handler function and provider.
+ *
+ * @example
+ * declare const detector: guardduty.CfnDetector;
+ * new GuardDutyMemberInvitations(this, 'Members', {
+ *   detectorId: detector.ref,
+ *   members: [{ accountId: '222222222222', email: 'aws-root+workloads@example.com' }],
+ * });
+ */
+export class GuardDutyMemberInvitations extends Construct {
+  /**
+   * Comma-separated IDs of the accounts GuardDuty did not process in the last
+   * deployment, empty when there were none. A very long list is cut short and ends with
+   * an element "… and N more"; the handler's log has the full list.
+   *
+   * @attribute
+   */
+  public readonly unprocessedAccountIds: string;
+
+  /**
+   * How many accounts GuardDuty did not process in the last deployment.
+   *
+   * @attribute
+   */
+  public readonly unprocessedAccountCount: number;
+
+  /**
+   * Comma-separated IDs of the accounts the last deployment invited, cut short like
+   * `unprocessedAccountIds` when very long.
+   *
+   * @attribute
+   */
+  public readonly invitedAccountIds: string;
+
+  /**
+   * The ID of the detector the members belong to: the one given, or the one the handler
+   * looked up.
+   *
+   * @attribute
+   */
+  public readonly detectorId: string;
+
+  private readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: GuardDutyMemberInvitationsProps) {
+    super(scope, id);
+
+    validateProps(props, Stack.of(this).account, this.node.path);
+    const onUnprocessed = props.onUnprocessed ?? UnprocessedAccountsAction.FAIL;
+
+    const provider = MemberInvitationsProvider.getOrCreate(this);
+    if (props.detectorId === undefined) {
+      provider.grantDetectorLookup();
+    } else {
+      provider.grantMemberManagement(Stack.of(this).formatArn({ service: 'guardduty', resource: 'detector', resourceName: props.detectorId }));
+    }
+
+    const properties: InvitationResourceProperties = {
+      DetectorId: props.detectorId,
+      Members: props.members.map((member) => ({ AccountId: member.accountId, Email: member.email })),
+      Message: props.message,
+      DisableEmailNotification: props.disableEmailNotification ? 'true' : 'false',
+      OnUnprocessed: onUnprocessed,
+      RemovalPolicy: memberRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
+      VerificationTimeoutSeconds: props.waitForVerification === false ? '0' : String(verificationTimeout(props).toSeconds()),
+    };
+
+    // props.removalPolicy is deliberately not the resource's own removal policy: the
+    // resource is always deleted (the CustomResource default), so the handler receives
+    // the Delete and decides from the RemovalPolicy property whether to remove members.
+    // Retaining the resource would skip the handler altogether.
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GuardDutyMemberInvitations',
+      properties,
+    });
+
+    this.unprocessedAccountIds = this.resource.getAttString(ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS);
+    this.unprocessedAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT));
+    this.invitedAccountIds = this.resource.getAttString(ATTRIBUTE.INVITED_ACCOUNT_IDS);
+    this.detectorId = this.resource.getAttString(ATTRIBUTE.DETECTOR_ID);
+
+    if (onUnprocessed === UnprocessedAccountsAction.REPORT) {
+      new CfnOutput(this, 'UnprocessedAccountIds', {
+        description: `Accounts GuardDuty did not process (${this.node.path}); the handler log has GuardDuty's reason for each`,
+        value: this.unprocessedAccountIds,
+      });
+      new CfnOutput(this, 'UnprocessedAccountCount', {
+        description: `How many accounts GuardDuty did not process (${this.node.path})`,
+        value: this.resource.getAttString(ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT),
+      });
+    }
+  }
+}
+
+const MAX_PROBLEMS_LISTED = 20;
+
+/**
+ * Checks the props at synth time, so a mistake fails `cdk synth` instead of a deployment.
+ * Values that are tokens are left to the handler, which checks everything again. Every
+ * problem is collected and thrown in one error.
+ */
+function validateProps(props: GuardDutyMemberInvitationsProps, stackAccount: string, path: string): void {
+  const problems = [
+    ...memberProblems(props.members, stackAccount),
+    ...detectorIdProblems(props.detectorId),
+    ...messageProblems(props.message),
+    ...choiceProblems(props),
+    ...verificationProblems(props),
+  ];
+  if (problems.length > 0) {
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `\n  ${problem}`).join('');
+    const more = problems.length > MAX_PROBLEMS_LISTED ? `\n  … and ${problems.length - MAX_PROBLEMS_LISTED} more` : '';
+    throw new Error(`Invalid GuardDutyMemberInvitations props at ${path}:${listed}${more}`);
+  }
+}
+
+function memberProblems(members: readonly MemberAccount[], stackAccount: string): string[] {
+  if (!Array.isArray(members)) {
+    return ['members must be a list of { accountId, email }'];
+  }
+  if (members.length === 0) {
+    return ['members must declare at least one account'];
+  }
+  if (members.length > MAX_DECLARED_MEMBERS) {
+    return [`members declares ${members.length} accounts; one GuardDutyMemberInvitations takes at most ${MAX_DECLARED_MEMBERS} (split them over several)`];
+  }
+  const problems: string[] = [];
+  const resolvedIds: string[] = [];
+  members.forEach((member, index) => {
+    if (typeof member !== 'object' || member === null) {
+      problems.push(`members[${index}]: must be { accountId, email }`);
+      return;
+    }
+    const { accountId, email } = member;
+    if (!Token.isUnresolved(accountId)) {
+      const problem = accountIdProblem(accountId);
+      if (problem) {
+        problems.push(`members[${index}]: ${problem}`);
+      } else {
+        resolvedIds.push(accountId);
+        if (!Token.isUnresolved(stackAccount) && accountId === stackAccount) {
+          problems.push(`members[${index}]: account ${accountId} is the stack's own account, the GuardDuty administrator; it cannot be its own member`);
+        }
+      }
+    }
+    if (!Token.isUnresolved(email)) {
+      const problem = emailProblem(email);
+      if (problem) {
+        // The address is the user's own input, shown at synth time only: the handler's
+        // messages never repeat it.
+        problems.push(`members[${index}]: ${problem} (got ${JSON.stringify(email)})`);
+      }
+    }
+  });
+  const duplicates = duplicateAccountIds(resolvedIds);
+  if (duplicates.length > 0) {
+    problems.push(`members: each account may be declared once; declared more than once: ${duplicates.join(', ')}`);
+  }
+  return problems;
+}
+
+function detectorIdProblems(detectorId: string | undefined): string[] {
+  if (detectorId === undefined || Token.isUnresolved(detectorId)) {
+    return [];
+  }
+  if (typeof detectorId !== 'string' || detectorId.length < 1 || detectorId.length > DETECTOR_ID_MAX_LENGTH) {
+    return [`detectorId must be 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${JSON.stringify(detectorId)}`];
+  }
+  return [];
+}
+
+function messageProblems(message: string | undefined): string[] {
+  if (message === undefined || Token.isUnresolved(message)) {
+    return [];
+  }
+  if (typeof message !== 'string') {
+    return [`message must be a string, got ${typeof message}`];
+  }
+  if (message.length > MESSAGE_MAX_LENGTH) {
+    return [`message must be at most ${MESSAGE_MAX_LENGTH} characters, it has ${message.length}`];
+  }
+  return [];
+}
+
+/** Enum values can only be wrong from JavaScript or through jsii casts; said plainly all the same. */
+function choiceProblems(props: GuardDutyMemberInvitationsProps): string[] {
+  const problems: string[] = [];
+  const actions: readonly string[] = Object.values(UnprocessedAccountsAction);
+  if (props.onUnprocessed !== undefined && !actions.includes(props.onUnprocessed)) {
+    problems.push(`onUnprocessed must be UnprocessedAccountsAction.FAIL or UnprocessedAccountsAction.REPORT, got ${JSON.stringify(props.onUnprocessed)}`);
+  }
+  if (props.removalPolicy !== undefined && props.removalPolicy !== RemovalPolicy.RETAIN && props.removalPolicy !== RemovalPolicy.DESTROY) {
+    problems.push(`removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${describeRemovalPolicy(props.removalPolicy)}: members are either kept or removed`);
+  }
+  return problems;
+}
+
+const DEFAULT_VERIFICATION_TIMEOUT = Duration.minutes(15);
+const MIN_VERIFICATION_TIMEOUT_SECONDS = 60;
+
+function verificationTimeout(props: GuardDutyMemberInvitationsProps): Duration {
+  return props.verificationTimeout ?? DEFAULT_VERIFICATION_TIMEOUT;
+}
+
+function verificationProblems(props: GuardDutyMemberInvitationsProps): string[] {
+  if (props.verificationTimeout === undefined || props.verificationTimeout.isUnresolved()) {
+    return [];
+  }
+  const seconds = props.verificationTimeout.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < MIN_VERIFICATION_TIMEOUT_SECONDS || seconds > MAX_VERIFICATION_TIMEOUT_SECONDS) {
+    return [
+      `verificationTimeout must be a whole number of seconds from ${MIN_VERIFICATION_TIMEOUT_SECONDS} (1 minute) to ${MAX_VERIFICATION_TIMEOUT_SECONDS} (50 minutes), got ${props.verificationTimeout.toHumanString()}`,
+    ];
+  }
+  return [];
+}
+
+function memberRemovalPolicy(policy: RemovalPolicy): MemberRemovalPolicy {
+  return policy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN';
+}
+
+function describeRemovalPolicy(policy: RemovalPolicy): string {
+  const name = Object.entries(RemovalPolicy).find(([, value]) => value === policy)?.[0];
+  return name ? `RemovalPolicy.${name}` : JSON.stringify(policy);
+}
