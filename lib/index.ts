@@ -1,1 +1,4 @@
-export * from './private/member-account-rules';
+export * from './guardduty-member-invitations';
+export * from './member-account';
+export * from './unprocessed-accounts-action';
+export * from './member-accounts';
