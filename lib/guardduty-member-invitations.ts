@@ -147,8 +147,6 @@ export class GuardDutyMemberInvitations extends Construct {
     const provider = MemberInvitationsProvider.getOrCreate(this);
     if (props.detectorId === undefined) {
       provider.grantDetectorLookup();
-    } else {
-      provider.grantMemberManagement(Stack.of(this).formatArn({ service: 'guardduty', resource: 'detector', resourceName: props.detectorId }));
     }
 
     const properties: InvitationResourceProperties = {

@@ -57,15 +57,6 @@ function guardDutyStatements(stack: Stack): Statement[] {
   return handlerStatements(stack).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('guardduty:')));
 }
 
-/**
- * `arn:${Partition}:guardduty:${Region}:${Account}:detector/<detector>` as an
- * env-agnostic stack renders it (CDK folds a literal detector ID into the last string).
- */
-function detectorArn(detector: string | object): unknown {
-  const tail = typeof detector === 'string' ? [`:detector/${detector}`] : [':detector/', detector];
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':guardduty:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ...tail]] };
-}
-
 function resourceLogicalId(construct: GuardDutyMemberInvitations): string {
   const resource = construct.node.findChild('Resource') as CustomResource;
   return Stack.of(construct).getLogicalId(resource.node.defaultChild as CfnResource);
@@ -318,67 +309,43 @@ describe('the handler function', () => {
 });
 
 describe('IAM', () => {
-  test('grants the five member actions on the given detector only', () => {
+  // The GuardDuty Service Authorization Reference lists no resource type for these
+  // actions, so IAM only matches them against "*"; the statement is held to the region.
+  const inRegion = (region: unknown) => ({ StringEquals: { 'aws:RequestedRegion': region } });
+
+  test('grants exactly the five member actions, on "*" held to the stack\'s region', () => {
     const stack = newStack();
     const detector = new guardduty.CfnDetector(stack, 'Detector', { enable: true });
     invite({ detectorId: detector.ref }, stack);
 
     expect(guardDutyStatements(stack)).toEqual([
-      { Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: detectorArn({ Ref: 'Detector' }) },
+      { Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: '*', Condition: inRegion({ Ref: 'AWS::Region' }) },
     ]);
   });
 
-  test('uses the stack\'s account and region in the detector ARN when they are known', () => {
+  test('uses the stack\'s region when it is known', () => {
     const stack = newStack({ env: { account: '111111111111', region: 'eu-west-1' } });
     invite({ detectorId: 'abcdef0123456789' }, stack);
 
-    expect(guardDutyStatements(stack)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: MEMBER_ACTIONS,
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':guardduty:eu-west-1:111111111111:detector/abcdef0123456789']] },
-      },
-    ]);
+    expect(guardDutyStatements(stack)).toEqual([{ Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: '*', Condition: inRegion('eu-west-1') }]);
   });
 
-  test('a looked-up detector: ListDetectors on * and the member actions on detector/* of the stack\'s account and region', () => {
+  test('a looked-up detector adds ListDetectors, and only then', () => {
     const stack = invite().node.scope as Stack;
 
     expect(guardDutyStatements(stack)).toEqual([
-      { Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: detectorArn('*') },
-      { Effect: 'Allow', Action: 'guardduty:ListDetectors', Resource: '*' },
+      { Effect: 'Allow', Action: [...MEMBER_ACTIONS, 'guardduty:ListDetectors'], Resource: '*', Condition: inRegion({ Ref: 'AWS::Region' }) },
     ]);
   });
 
-  test('two constructs with different detectors add both ARNs to one statement', () => {
-    const stack = newStack();
-    invite({ detectorId: 'detector-one' }, stack);
-    new GuardDutyMemberInvitations(stack, 'Other', { detectorId: 'detector-two', members: MEMBERS });
-
-    expect(guardDutyStatements(stack)).toEqual([
-      { Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: [detectorArn('detector-one'), detectorArn('detector-two')] },
-    ]);
-  });
-
-  test('two constructs with the same detector add its ARN once', () => {
-    const stack = newStack();
-    const detector = new guardduty.CfnDetector(stack, 'Detector', { enable: true });
-    invite({ detectorId: detector.ref }, stack);
-    new GuardDutyMemberInvitations(stack, 'Other', { detectorId: detector.ref, members: MEMBERS });
-
-    expect(guardDutyStatements(stack)).toEqual([
-      { Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: detectorArn({ Ref: 'Detector' }) },
-    ]);
-  });
-
-  test('two constructs that look up the detector add ListDetectors and detector/* once', () => {
+  test('several constructs share one statement, each action once', () => {
     const stack = newStack();
     invite({}, stack);
     new GuardDutyMemberInvitations(stack, 'Other', { members: MEMBERS });
+    new GuardDutyMemberInvitations(stack, 'Third', { detectorId: 'detector-two', members: [{ accountId: '555555555555', email: 'x@example.com' }] });
 
     expect(guardDutyStatements(stack)).toEqual([
-      { Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: detectorArn('*') },
-      { Effect: 'Allow', Action: 'guardduty:ListDetectors', Resource: '*' },
+      { Effect: 'Allow', Action: [...MEMBER_ACTIONS, 'guardduty:ListDetectors'], Resource: '*', Condition: inRegion({ Ref: 'AWS::Region' }) },
     ]);
   });
 });

@@ -9,7 +9,7 @@ import {
   UnprocessedAccount as SdkUnprocessedAccount,
 } from '@aws-sdk/client-guardduty';
 import { MAX_ACCOUNTS_PER_CALL, chunk } from '../../lib/private/member-account-rules';
-import { Deadline } from './deadline';
+import { Deadline } from '../shared/deadline';
 import { CurrentMember } from './member-plan';
 import { DeclaredMember } from './resource-properties';
 import { UnprocessedAccount } from './unprocessed-results';
@@ -33,22 +33,6 @@ export interface GuardDutyMembersApi {
 export interface InvitationText {
   readonly message?: string;
   readonly disableEmailNotification: boolean;
-}
-
-/**
- * The client's configuration. Throttling and 5xx are the SDK retry strategy's job:
- * adaptive mode adds client-side rate limiting once GuardDuty throttles, which keeps a
- * 100-batch run from burning its attempts. Timeouts keep a dropped connection from
- * holding the handler until Lambda kills it. The endpoint comes from the standard SDK
- * settings (`AWS_ENDPOINT_URL_GUARDDUTY`), which is how tests reach an emulator.
- */
-export function createGuardDutyClient(): GuardDutyClient {
-  return new GuardDutyClient({
-    retryMode: 'adaptive',
-    maxAttempts: 10,
-    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
-  });
 }
 
 export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline): GuardDutyMembersApi {

@@ -1,9 +1,10 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { ATTRIBUTE, PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
-import { Deadline } from './deadline';
-import { GuardDutyMembersApi, createGuardDutyClient, guardDutyMembersApi } from './guardduty-members-api';
-import { HandlerError } from './handler-error';
-import { Logger, createLogger } from './logger';
+import { Deadline } from '../shared/deadline';
+import { createGuardDutyClient, isDetectorGone } from '../shared/guardduty-client';
+import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
+import { HandlerError, toHandlerError } from '../shared/handler-error';
+import { Logger, createLogger } from '../shared/logger';
 import { judgeVerification, withVerificationResults } from './email-verification';
 import { failureMessage, responseData } from './outcome-report';
 import { RunProgress, applyDeclaredMembers, removeMembers } from './reconcile-members';
@@ -208,24 +209,4 @@ function parseOrUndefined(raw: unknown, log: Logger): InvitationSettings | undef
     log.warn('ignoring unreadable properties', { error: String(error instanceof Error ? error.message : error) });
     return undefined;
   }
-}
-
-function isDetectorGone(error: unknown): boolean {
-  const e = error as { name?: string; message?: string };
-  return e?.name === 'BadRequestException' && /detector/i.test(e.message ?? '') && /not (owned|found)|does not exist/i.test(e.message ?? '');
-}
-
-/**
- * Logs the full error, then returns one CloudFormation can show: bounded, on one line,
- * without a stack trace (see HandlerError).
- */
-function toHandlerError(error: unknown, log: Logger): HandlerError {
-  if (error instanceof HandlerError) {
-    log.error('failed', { reason: error.message });
-    return error;
-  }
-  const e = error as { name?: string; message?: string; stack?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
-  log.error('failed', { name: e?.name, message: e?.message, stack: e?.stack, httpStatusCode: e?.$metadata?.httpStatusCode, attempts: e?.$metadata?.attempts });
-  const attempts = e?.$metadata?.attempts ? ` after ${e.$metadata.attempts} attempts` : '';
-  return new HandlerError(`GuardDuty call failed${attempts}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
 }

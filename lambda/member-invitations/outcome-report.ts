@@ -1,5 +1,5 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
-import { truncateUtf8 } from './handler-error';
+import { truncateUtf8 } from '../shared/handler-error';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /** Where every declared account ended up in one run: each account in exactly one list. */

@@ -1,5 +1,5 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
-import { Logger } from './logger';
+import { Logger } from '../shared/logger';
 import { planInvitations, planRemovals } from './member-plan';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';

@@ -13,7 +13,7 @@ import {
   duplicateAccountIds,
   emailProblem,
 } from '../../lib/private/member-account-rules';
-import { HandlerError } from './handler-error';
+import { HandlerError } from '../shared/handler-error';
 
 /** A declared member account, as GuardDuty's CreateMembers takes it. */
 export interface DeclaredMember {

@@ -1,5 +1,5 @@
 import { handler } from '../../lambda/member-invitations';
-import { HandlerError } from '../../lambda/member-invitations/handler-error';
+import { HandlerError } from '../../lambda/shared/handler-error';
 import { createEvent, declaredMembers, lambdaContext, updateEvent } from '../support/cloudformation-events';
 import { FakeGuardDuty } from '../support/fake-guardduty';
 

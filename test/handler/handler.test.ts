@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-guardduty';
 import { handler, isComplete } from '../../lambda/member-invitations';
 import apiModel from '../support/aws-models/guardduty-2017-11-28.json';
-import { HandlerError } from '../../lambda/member-invitations/handler-error';
+import { HandlerError } from '../../lambda/shared/handler-error';
 import { MAX_ACCOUNTS_PER_CALL } from '../../lib/private/member-account-rules';
 import { createEvent, declaredMembers, deleteEvent, lambdaContext, updateEvent } from '../support/cloudformation-events';
 import { FakeGuardDuty, RESULT } from '../support/fake-guardduty';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { truncateUtf8 } from '../../lambda/member-invitations/handler-error';
+import { truncateUtf8 } from '../../lambda/shared/handler-error';
 import { boundedList, failureMessage, groupByReason, responseData } from '../../lambda/member-invitations/outcome-report';
 
 const accountId = fc.stringMatching(/^\d{12}$/);

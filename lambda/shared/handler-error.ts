@@ -1,3 +1,5 @@
+import type { Logger } from './logger';
+
 /**
  * An error whose message CloudFormation shows to the user as the failure reason.
  *
@@ -36,4 +38,20 @@ export function truncateUtf8(text: string, maxBytes: number): string {
     used += size;
   }
   return out + ELLIPSIS;
+}
+
+/**
+ * Logs the full error, then returns one CloudFormation can show: bounded, on one line,
+ * without a stack trace (see HandlerError). SDK errors keep their name, message and the
+ * number of attempts the retry strategy made.
+ */
+export function toHandlerError(error: unknown, log: Logger): HandlerError {
+  if (error instanceof HandlerError) {
+    log.error('failed', { reason: error.message });
+    return error;
+  }
+  const e = error as { name?: string; message?: string; stack?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
+  log.error('failed', { name: e?.name, message: e?.message, stack: e?.stack, httpStatusCode: e?.$metadata?.httpStatusCode, attempts: e?.$metadata?.attempts });
+  const attempts = e?.$metadata?.attempts ? ` after ${e.$metadata.attempts} attempts` : '';
+  return new HandlerError(`GuardDuty call failed${attempts}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
 }

@@ -7,14 +7,19 @@ import { HandlerError } from './handler-error';
  * with a reason the user can act on.
  */
 export class Deadline {
-  /** From the Lambda context, keeping `reserveMs` back for cleanup and the response. */
-  public static fromRemaining(remainingMs: number, reserveMs: number, now: () => number = Date.now): Deadline {
-    return new Deadline(now() + Math.max(0, remainingMs - reserveMs), now);
+  /**
+   * From the Lambda context, keeping `reserveMs` back for cleanup and the response.
+   * `rerunAdvice` ends the out-of-time failure: what a re-run of this handler does with
+   * the work already done, and what to do.
+   */
+  public static fromRemaining(remainingMs: number, reserveMs: number, now: () => number = Date.now, rerunAdvice: string = RERUN_ADVICE): Deadline {
+    return new Deadline(now() + Math.max(0, remainingMs - reserveMs), now, rerunAdvice);
   }
 
   private constructor(
     private readonly endsAt: number,
     private readonly now: () => number,
+    private readonly rerunAdvice: string,
   ) {}
 
   public remainingMs(): number {
@@ -23,7 +28,7 @@ export class Deadline {
 
   /** A deadline that ends `ms` later than this one (for cleanup after a failure). */
   public extendedBy(ms: number): Deadline {
-    return new Deadline(this.endsAt + ms, this.now);
+    return new Deadline(this.endsAt + ms, this.now, this.rerunAdvice);
   }
 
   /** An abort signal that fires when the deadline passes, for the SDK's `send`. */
@@ -34,10 +39,9 @@ export class Deadline {
   /** Throws before starting work that the deadline no longer leaves time for. */
   public check(what: string): void {
     if (this.remainingMs() <= 0) {
-      throw new HandlerError(
-        `Ran out of time before ${what}. GuardDuty was throttling or slow; the work done so far is kept ` +
-          'and a re-run continues from it (it sends no invitation twice). Retry the deployment.',
-      );
+      throw new HandlerError(`Ran out of time before ${what}. GuardDuty was throttling or slow; ${this.rerunAdvice}`);
     }
   }
 }
+
+const RERUN_ADVICE = 'the work done so far is kept and a re-run continues from it. Retry the deployment.';
