@@ -2,3 +2,4 @@ export * from './guardduty-member-invitations';
 export * from './member-account';
 export * from './unprocessed-accounts-action';
 export * from './member-accounts';
+export * from './guardduty-invitation-accepter';

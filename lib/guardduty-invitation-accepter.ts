@@ -1,0 +1,192 @@
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { InvitationAccepterProvider } from './invitation-accepter-provider';
+import {
+  ACCEPTER_ATTRIBUTE,
+  AccepterResourceProperties,
+  DEFAULT_INVITATION_TIMEOUT_SECONDS,
+  MAX_INVITATION_TIMEOUT_SECONDS,
+  MIN_INVITATION_TIMEOUT_SECONDS,
+} from './private/accepter-contract';
+import { DETECTOR_ID_MAX_LENGTH, accountIdProblem } from './private/member-account-rules';
+
+/**
+ * Properties for `GuardDutyInvitationAccepter`.
+ */
+export interface GuardDutyInvitationAccepterProps {
+  /**
+   * The GuardDuty administrator account whose invitation this account accepts: 12 digits,
+   * not the stack's own account.
+   */
+  readonly administratorAccountId: string;
+
+  /**
+   * The ID of this account's detector. Pass `detector.ref` when the detector is a
+   * `guardduty.CfnDetector` in the same stack, so CloudFormation creates it first.
+   *
+   * @default - the detector of the stack's account and region, looked up by the handler
+   * at deploy time (the deployment fails if GuardDuty is not enabled there)
+   */
+  readonly detectorId?: string;
+
+  /**
+   * How long to wait at most for the administrator's invitation to arrive (1 to 50
+   * minutes), for when the administrator's stack deploys at the same time or just after
+   * this one. The wait holds no Lambda function: the provider framework looks every 30
+   * seconds. When it ends without an invitation, the deployment fails, saying so.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly invitationTimeout?: Duration;
+
+  /**
+   * What happens to the relationship with the administrator when the construct is
+   * deleted. Only `RemovalPolicy.RETAIN` and `RemovalPolicy.DESTROY` are supported.
+   * With `DESTROY`, the account disassociates from the administrator (only if it is
+   * still that administrator's member). With `RETAIN`, it stays a member.
+   *
+   * @default RemovalPolicy.RETAIN - the account stays the administrator's member when the construct is removed
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Accepts, in a member account, the GuardDuty invitation of an administrator account,
+ * waiting for the invitation when it has not arrived yet (as when the administrator's
+ * and the member's stacks deploy together, where `AWS::GuardDuty::Master` fails).
+ *
+ * Accepting is idempotent: an account already associated with the administrator is
+ * left as it is. An account associated with a different administrator fails the
+ * deployment, naming both.
+ *
+ * All instances in a stack share one handler function and provider.
+ *
+ * @example
+ * declare const detector: guardduty.CfnDetector;
+ * new GuardDutyInvitationAccepter(this, 'Administrator', {
+ *   administratorAccountId: '111111111111',
+ *   detectorId: detector.ref,
+ * });
+ */
+export class GuardDutyInvitationAccepter extends Construct {
+  /**
+   * The administrator account this account is associated with.
+   *
+   * @attribute
+   */
+  public readonly administratorAccountId: string;
+
+  /**
+   * The relationship with the administrator as GuardDuty reports it: `Enabled` once the
+   * invitation is accepted.
+   *
+   * @attribute
+   */
+  public readonly relationshipStatus: string;
+
+  /**
+   * The ID of the detector that accepted the invitation: the one given, or the one the
+   * handler looked up.
+   *
+   * @attribute
+   */
+  public readonly detectorId: string;
+
+  constructor(scope: Construct, id: string, props: GuardDutyInvitationAccepterProps) {
+    super(scope, id);
+
+    validateProps(props, Stack.of(this).account, this.node.path);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const provider = InvitationAccepterProvider.getOrCreate(this);
+    if (props.detectorId === undefined) {
+      provider.grantDetectorLookup();
+    }
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      provider.grantDisassociation();
+    }
+
+    const properties: AccepterResourceProperties = {
+      AdministratorAccountId: props.administratorAccountId,
+      DetectorId: props.detectorId,
+      InvitationTimeoutSeconds: String((props.invitationTimeout ?? Duration.seconds(DEFAULT_INVITATION_TIMEOUT_SECONDS)).toSeconds()),
+      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN',
+    };
+
+    // props.removalPolicy is deliberately not the resource's own removal policy: the
+    // resource is always deleted (the CustomResource default), so the handler receives
+    // the Delete and decides from the RemovalPolicy property whether to disassociate.
+    // Retaining the resource would skip the handler altogether.
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GuardDutyInvitationAccepter',
+      properties,
+    });
+
+    this.administratorAccountId = resource.getAttString(ACCEPTER_ATTRIBUTE.ADMINISTRATOR_ACCOUNT_ID);
+    this.relationshipStatus = resource.getAttString(ACCEPTER_ATTRIBUTE.RELATIONSHIP_STATUS);
+    this.detectorId = resource.getAttString(ACCEPTER_ATTRIBUTE.DETECTOR_ID);
+  }
+}
+
+/**
+ * Checks the props at synth time, so a mistake fails `cdk synth` instead of a
+ * deployment. Values that are tokens are left to the handler, which checks everything
+ * again. Every problem is reported in one error.
+ */
+function validateProps(props: GuardDutyInvitationAccepterProps, stackAccount: string, path: string): void {
+  const problems = [
+    ...administratorProblems(props.administratorAccountId, stackAccount),
+    ...detectorIdProblems(props.detectorId),
+    ...timeoutProblems(props.invitationTimeout),
+    ...removalPolicyProblems(props.removalPolicy),
+  ];
+  if (problems.length > 0) {
+    throw new Error(`Invalid GuardDutyInvitationAccepter props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+  }
+}
+
+function administratorProblems(administratorAccountId: string, stackAccount: string): string[] {
+  if (Token.isUnresolved(administratorAccountId)) {
+    return [];
+  }
+  const problem = accountIdProblem(administratorAccountId);
+  if (problem) {
+    return [`administratorAccountId: ${problem}`];
+  }
+  if (!Token.isUnresolved(stackAccount) && administratorAccountId === stackAccount) {
+    return [`administratorAccountId ${administratorAccountId} is the stack's own account: an account cannot be its own GuardDuty administrator`];
+  }
+  return [];
+}
+
+function detectorIdProblems(detectorId: string | undefined): string[] {
+  if (detectorId === undefined || Token.isUnresolved(detectorId)) {
+    return [];
+  }
+  if (typeof detectorId !== 'string' || detectorId.length < 1 || detectorId.length > DETECTOR_ID_MAX_LENGTH) {
+    return [`detectorId must be 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${JSON.stringify(detectorId)}`];
+  }
+  return [];
+}
+
+function timeoutProblems(timeout: Duration | undefined): string[] {
+  if (timeout === undefined || timeout.isUnresolved()) {
+    return [];
+  }
+  const seconds = timeout.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < MIN_INVITATION_TIMEOUT_SECONDS || seconds > MAX_INVITATION_TIMEOUT_SECONDS) {
+    return [
+      `invitationTimeout must be a whole number of seconds from ${MIN_INVITATION_TIMEOUT_SECONDS} (1 minute) to ${MAX_INVITATION_TIMEOUT_SECONDS} (50 minutes), got ${timeout.toHumanString()}`,
+    ];
+  }
+  return [];
+}
+
+function removalPolicyProblems(policy: RemovalPolicy | undefined): string[] {
+  if (policy === undefined || policy === RemovalPolicy.RETAIN || policy === RemovalPolicy.DESTROY) {
+    return [];
+  }
+  const name = Object.entries(RemovalPolicy).find(([, value]) => value === policy)?.[0];
+  return [`removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${name ? `RemovalPolicy.${name}` : JSON.stringify(policy)}: the account either stays the administrator's member or leaves`];
+}
