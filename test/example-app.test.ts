@@ -3,28 +3,50 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { buildExampleApp } from '../bin/example-app';
-
-const STACK_NAME = 'GuardDutyAdministratorExample';
+import { ADMINISTRATOR_ACCOUNT, REGIONS, buildExampleApp } from '../bin/example-app';
 
 function tempOutdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
 }
 
-test('the example app synthesizes the administrator stack: one invitation resource for three members, with REPORT outputs', () => {
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const ofType = (template: { Resources: Resources }, type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
+
+test('the example app synthesizes an administrator stack per region, inviting the CSV\'s two members, with REPORT outputs', () => {
   const assembly = buildExampleApp({ outdir: tempOutdir() }).synth();
 
-  const template = assembly.getStackByName(STACK_NAME).template;
-  const invitations = Object.values(template.Resources as Record<string, { Type: string; Properties: { Members: unknown[] } }>)
-    .filter((resource) => resource.Type === 'Custom::GuardDutyMemberInvitations');
-  expect(invitations).toHaveLength(1);
-  expect(invitations[0].Properties.Members).toHaveLength(3);
-  expect(Object.keys(template.Outputs)).toEqual([expect.stringMatching(/UnprocessedAccountIds/), expect.stringMatching(/UnprocessedAccountCount/)]);
+  for (const region of REGIONS) {
+    const stack = assembly.getStackByName(`GuardDutyAdministrator-${region}`);
+    expect(stack.environment).toMatchObject({ account: ADMINISTRATOR_ACCOUNT, region });
+    const [invitations, ...others] = ofType(stack.template, 'Custom::GuardDutyMemberInvitations');
+    expect(others).toHaveLength(0);
+    expect(invitations.Properties.Members).toEqual([
+      { AccountId: '222222222222', Email: 'aws-root+workloads@example.com' },
+      { AccountId: '333333333333', Email: 'aws-root+sandbox@example.com' },
+    ]);
+    expect(Object.keys(stack.template.Outputs)).toEqual([expect.stringMatching(/UnprocessedAccountIds/), expect.stringMatching(/UnprocessedAccountCount/)]);
+  }
+});
+
+test('each member account has a stack per region that enables GuardDuty and accepts the administrator\'s invitation', () => {
+  const assembly = buildExampleApp({ outdir: tempOutdir() }).synth();
+
+  for (const region of REGIONS) {
+    for (const account of ['222222222222', '333333333333']) {
+      const stack = assembly.getStackByName(`GuardDutyMember-${account}-${region}`);
+      expect(stack.environment).toMatchObject({ account, region });
+      expect(ofType(stack.template, 'AWS::GuardDuty::Detector')).toHaveLength(1);
+      const [accepter] = ofType(stack.template, 'Custom::GuardDutyInvitationAccepter');
+      expect(accepter.Properties).toMatchObject({ AdministratorAccountId: ADMINISTRATOR_ACCOUNT });
+      // No dependency between the stacks: they are in different accounts, and the accepter waits.
+      expect(stack.dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'))).toEqual([]);
+    }
+  }
 });
 
 test('the example app runs cdk-nag\'s AwsSolutions checks on synth, so a clean synth means no unacknowledged finding', () => {
   const app = buildExampleApp({ outdir: tempOutdir() });
-  new s3.Bucket(app.node.findChild(STACK_NAME) as Stack, 'UnloggedBucket');
+  new s3.Bucket(app.node.findChild('GuardDutyMember-222222222222-eu-west-1') as Stack, 'UnloggedBucket');
 
   expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
 });
