@@ -30,20 +30,19 @@ export interface GuardDutyAdministratorApi {
 const MAX_INVITATION_PAGES = 100;
 
 export function guardDutyAdministratorApi(client: GuardDutyClient, deadline: Deadline): GuardDutyAdministratorApi {
-  const within = (what: string) => {
-    deadline.check(what);
-    return { abortSignal: deadline.signal() };
-  };
-
   return {
     async findDetectorId() {
       // An account has at most one detector per region; the first page says it.
-      const output = await client.send(new ListDetectorsCommand({}), within('looking up the detector'));
+      const output = await deadline.run('looking up the detector', (abortSignal) =>
+        client.send(new ListDetectorsCommand({}), { abortSignal }),
+      );
       return output.DetectorIds?.[0];
     },
 
     async getAdministrator(detectorId) {
-      const output = await client.send(new GetAdministratorAccountCommand({ DetectorId: detectorId }), within('reading the administrator account'));
+      const output = await deadline.run('reading the administrator account', (abortSignal) =>
+        client.send(new GetAdministratorAccountCommand({ DetectorId: detectorId }), { abortSignal }),
+      );
       const administrator = output.Administrator;
       if (!administrator?.AccountId) {
         return undefined;
@@ -55,7 +54,9 @@ export function guardDutyAdministratorApi(client: GuardDutyClient, deadline: Dea
       const invitations: ReceivedInvitation[] = [];
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_INVITATION_PAGES; page++) {
-        const output = await client.send(new ListInvitationsCommand({ MaxResults: 50, NextToken: nextToken }), within('listing invitations'));
+        const output = await deadline.run('listing invitations', (abortSignal) =>
+          client.send(new ListInvitationsCommand({ MaxResults: 50, NextToken: nextToken }), { abortSignal }),
+        );
         for (const invitation of output.Invitations ?? []) {
           if (invitation.AccountId && invitation.InvitationId) {
             const invitedAtMs = invitation.InvitedAt ? Date.parse(invitation.InvitedAt) : NaN;
@@ -75,14 +76,15 @@ export function guardDutyAdministratorApi(client: GuardDutyClient, deadline: Dea
     },
 
     async acceptInvitation(detectorId, administratorAccountId, invitationId) {
-      await client.send(
-        new AcceptAdministratorInvitationCommand({ DetectorId: detectorId, AdministratorId: administratorAccountId, InvitationId: invitationId }),
-        within('accepting the invitation'),
+      await deadline.run('accepting the invitation', (abortSignal) =>
+        client.send(new AcceptAdministratorInvitationCommand({ DetectorId: detectorId, AdministratorId: administratorAccountId, InvitationId: invitationId }), { abortSignal }),
       );
     },
 
     async disassociateFromAdministrator(detectorId) {
-      await client.send(new DisassociateFromAdministratorAccountCommand({ DetectorId: detectorId }), within('disassociating from the administrator'));
+      await deadline.run('disassociating from the administrator', (abortSignal) =>
+        client.send(new DisassociateFromAdministratorAccountCommand({ DetectorId: detectorId }), { abortSignal }),
+      );
     },
   };
 }

@@ -10,66 +10,80 @@ import { UnprocessedAccount } from './unprocessed-results';
  * resource can stay in progress until this run's invitations have settled.
  */
 export interface VerificationVerdict {
-  /** True when nothing invited by this run is still being verified, or time is up. */
+  /** True when no declared account is still being verified, or time is up. */
   readonly settled: boolean;
   readonly pending: readonly string[];
   /** Accounts whose verification failed, or did not finish by the deadline. */
-  readonly unprocessed: readonly UnprocessedAccount[];
+  readonly unprocessed: readonly VerificationFailure[];
+}
+
+export interface VerificationFailure extends UnprocessedAccount {
+  /**
+   * Whether this run sent the invitation (so onEvent reported the account invited), or an
+   * earlier run did (so onEvent reported it already a member).
+   */
+  readonly invitedByThisRun: boolean;
 }
 
 export const VERIFICATION_FAILED_REASON =
   'Email verification failed: GuardDuty could not verify the email as the root user email of this account. Correct the email in members and deploy again.';
 
 /**
- * GuardDuty's clock and Lambda's may differ a little; invitations sent up to this long
- * before the run started still count as this run's.
- */
-export const CLOCK_SKEW_MS = 60_000;
-
-/**
- * Judges the members this run invited: those whose InvitedAt is not older than the run.
- * Older invitations were reported as "already a member" by the run and are not counted
- * twice.
+ * Judges the declared members once this run's invitations are out: the resource stays in
+ * progress while any of them is still being verified, whoever invited it, so the
+ * attributes describe settled accounts. An invitation is this run's when GuardDuty
+ * stamped it at or after the run started (`sinceMs`); onEvent reported those invited
+ * and the others already members, and a failure is taken out of the list it was in.
  */
 export function judgeVerification(
   members: readonly CurrentMember[],
   options: { readonly sinceMs: number; readonly deadlineMs: number; readonly nowMs: number },
 ): VerificationVerdict {
-  const ours = members.filter((m) => m.invitedAtMs !== undefined && m.invitedAtMs >= options.sinceMs - CLOCK_SKEW_MS);
-  const pending = ours.filter((m) => m.relationshipStatus === 'EmailVerificationInProgress').map((m) => m.accountId);
-  const failed = ours.filter((m) => m.relationshipStatus === 'EmailVerificationFailed').map((m) => ({ accountId: m.accountId, result: VERIFICATION_FAILED_REASON }));
+  const byThisRun = (m: CurrentMember) => m.invitedAtMs !== undefined && m.invitedAtMs >= options.sinceMs;
+  const pending = members.filter((m) => m.relationshipStatus === 'EmailVerificationInProgress');
+  const failed = members
+    .filter((m) => m.relationshipStatus === 'EmailVerificationFailed')
+    .map((m) => ({ accountId: m.accountId, result: VERIFICATION_FAILED_REASON, invitedByThisRun: byThisRun(m) }));
   const timedOut = options.nowMs >= options.deadlineMs;
   if (pending.length > 0 && !timedOut) {
-    return { settled: false, pending, unprocessed: failed };
+    return { settled: false, pending: pending.map((m) => m.accountId), unprocessed: failed };
   }
   const minutes = Math.round((options.deadlineMs - options.sinceMs) / 60_000);
-  const late = pending.map((accountId) => ({
-    accountId,
+  const late = pending.map((m) => ({
+    accountId: m.accountId,
     result: `Email verification did not finish within ${minutes} minutes; GuardDuty may still complete it. Deploy again to check.`,
+    invitedByThisRun: byThisRun(m),
   }));
   return { settled: true, pending: [], unprocessed: [...failed, ...late] };
 }
 
 /**
- * Moves accounts whose verification failed from the invited attributes to the
- * unprocessed ones. The attributes hold bounded lists ("… and N more"), so the IDs
- * listed are edited and the counts recomputed.
+ * Moves accounts whose verification failed from the invited or already-member
+ * attributes (wherever onEvent reported them) to the unprocessed ones. Accounts onEvent
+ * already reported unprocessed (an EmailVerificationFailed member GuardDuty refused to
+ * re-invite) stay counted once. The attributes hold bounded lists ("… and N more"), so
+ * the IDs listed are edited and the counts recomputed.
  */
-export function withVerificationResults(data: Readonly<Record<string, string>>, failures: readonly UnprocessedAccount[]): Record<string, string> {
-  if (failures.length === 0) {
+export function withVerificationResults(data: Readonly<Record<string, string>>, failures: readonly VerificationFailure[]): Record<string, string> {
+  const alreadyUnprocessed = new Set(listedIds(data[ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]));
+  const moved = failures.filter((f) => !alreadyUnprocessed.has(f.accountId));
+  if (moved.length === 0) {
     return { ...data };
   }
-  const failed = new Set(failures.map((f) => f.accountId));
-  const invited = listedIds(data[ATTRIBUTE.INVITED_ACCOUNT_IDS]).filter((id) => !failed.has(id));
-  const invitedCount = Math.max(0, Number(data[ATTRIBUTE.INVITED_ACCOUNT_COUNT] ?? 0) - failures.length);
-  const unprocessed = [...listedIds(data[ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]), ...failed];
-  const unprocessedCount = Number(data[ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT] ?? 0) + failures.length;
+  const fromInvited = new Set(moved.filter((f) => f.invitedByThisRun).map((f) => f.accountId));
+  const fromAlreadyMembers = moved.length - fromInvited.size;
+  const count = (name: string) => Number(data[name] ?? 0);
+  const invited = listedIds(data[ATTRIBUTE.INVITED_ACCOUNT_IDS]).filter((id) => !fromInvited.has(id));
+  const invitedCount = Math.max(0, count(ATTRIBUTE.INVITED_ACCOUNT_COUNT) - fromInvited.size);
+  const unprocessed = [...alreadyUnprocessed, ...moved.map((f) => f.accountId)];
+  const unprocessedCount = count(ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT) + moved.length;
   return {
     ...data,
     [ATTRIBUTE.INVITED_ACCOUNT_IDS]: listWithCount(invited, invitedCount),
     [ATTRIBUTE.INVITED_ACCOUNT_COUNT]: String(invitedCount),
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]: listWithCount(unprocessed, unprocessedCount),
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(unprocessedCount),
+    [ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT]: String(Math.max(0, count(ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT) - fromAlreadyMembers)),
   };
 }
 

@@ -17,8 +17,9 @@ import { UnprocessedAccount } from './unprocessed-results';
 /**
  * The GuardDuty calls the handler makes, each over any number of accounts: it splits them
  * into calls of at most 50 (the API's limit) and merges the `UnprocessedAccounts` of all
- * calls. Batches go one after another: GuardDuty's rate limit, not latency, bounds a large
- * run, and the SDK's adaptive retry mode paces calls to it. No retry logic lives here.
+ * calls. Every call runs within the invocation's deadline. Batches go one after
+ * another: GuardDuty's rate limit, not latency, bounds a large run, and the SDK's
+ * adaptive retry mode paces calls to it. No retry logic lives here.
  */
 export interface GuardDutyMembersApi {
   /** The detector of the caller's account and region, if GuardDuty is enabled there. */
@@ -36,12 +37,6 @@ export interface InvitationText {
 }
 
 export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline): GuardDutyMembersApi {
-  /** Per-call options: refuses to start a call the deadline leaves no time for. */
-  const within = (what: string) => {
-    deadline.check(what);
-    return { abortSignal: deadline.signal() };
-  };
-
   /** Runs one call per batch of account IDs and collects what GuardDuty did not process. */
   const perBatch = async <T>(
     items: readonly T[],
@@ -58,16 +53,17 @@ export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline)
   return {
     async findDetectorId() {
       // An account has at most one detector per region; the first page says it.
-      const output = await client.send(new ListDetectorsCommand({}), within('looking up the detector'));
+      const output = await deadline.run('looking up the detector', (abortSignal) =>
+        client.send(new ListDetectorsCommand({}), { abortSignal }),
+      );
       return output.DetectorIds?.[0];
     },
 
     async getMembers(detectorId, accountIds) {
       const members: CurrentMember[] = [];
       for (const batch of chunk(accountIds, MAX_ACCOUNTS_PER_CALL)) {
-        const output = await client.send(
-          new GetMembersCommand({ DetectorId: detectorId, AccountIds: batch }),
-          within('reading the member list'),
+        const output = await deadline.run('reading the member list', (abortSignal) =>
+          client.send(new GetMembersCommand({ DetectorId: detectorId, AccountIds: batch }), { abortSignal }),
         );
         // Accounts that are not members come back as UnprocessedAccounts: that is the answer.
         for (const m of output.Members ?? []) {
@@ -87,36 +83,44 @@ export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline)
 
     createMembers: (detectorId, members) =>
       perBatch(members, (batch) =>
-        client.send(
-          new CreateMembersCommand({
-            DetectorId: detectorId,
-            AccountDetails: batch.map((m) => ({ AccountId: m.accountId, Email: m.email })),
-          }),
-          within('creating members'),
+        deadline.run('creating members', (abortSignal) =>
+          client.send(
+            new CreateMembersCommand({
+              DetectorId: detectorId,
+              AccountDetails: batch.map((m) => ({ AccountId: m.accountId, Email: m.email })),
+            }),
+            { abortSignal },
+          ),
         ),
       ),
 
     inviteMembers: (detectorId, accountIds, invitation) =>
       perBatch(accountIds, (batch) =>
-        client.send(
-          new InviteMembersCommand({
-            DetectorId: detectorId,
-            AccountIds: batch,
-            Message: invitation.message,
-            DisableEmailNotification: invitation.disableEmailNotification,
-          }),
-          within('inviting members'),
+        deadline.run('inviting members', (abortSignal) =>
+          client.send(
+            new InviteMembersCommand({
+              DetectorId: detectorId,
+              AccountIds: batch,
+              Message: invitation.message,
+              DisableEmailNotification: invitation.disableEmailNotification,
+            }),
+            { abortSignal },
+          ),
         ),
       ),
 
     disassociateMembers: (detectorId, accountIds) =>
       perBatch(accountIds, (batch) =>
-        client.send(new DisassociateMembersCommand({ DetectorId: detectorId, AccountIds: batch }), within('disassociating members')),
+        deadline.run('disassociating members', (abortSignal) =>
+          client.send(new DisassociateMembersCommand({ DetectorId: detectorId, AccountIds: batch }), { abortSignal }),
+        ),
       ),
 
     deleteMembers: (detectorId, accountIds) =>
       perBatch(accountIds, (batch) =>
-        client.send(new DeleteMembersCommand({ DetectorId: detectorId, AccountIds: batch }), within('deleting members')),
+        deadline.run('deleting members', (abortSignal) =>
+          client.send(new DeleteMembersCommand({ DetectorId: detectorId, AccountIds: batch }), { abortSignal }),
+        ),
       ),
   };
 }

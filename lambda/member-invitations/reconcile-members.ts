@@ -37,12 +37,12 @@ export async function applyDeclaredMembers(
 
   const created = partitionUnprocessed(await api.createMembers(detectorId, plan.create), ['already-member']);
   const createRefused = new Set(created.refused.map((u) => u.accountId));
-  const existedAlready = new Set(created.benign.map((u) => u.accountId));
-  progress.created.push(
-    ...plan.create.map((m) => m.accountId).filter((id) => !createRefused.has(id) && !existedAlready.has(id)),
-  );
-  // An account created by someone else between GetMembers and CreateMembers is a member
-  // now; it still gets its invitation, and InviteMembers says if one was already sent.
+  // "Already a member" for an account GetMembers did not list means a CreateMembers call
+  // went through but its response was lost, and the SDK's retry met our own write: the
+  // member is this run's, and a failed Create must remove it. (Someone else creating it
+  // in the milliseconds between the two calls looks the same; that is far rarer than a
+  // lost response.) Either way it is a member now and still gets its invitation.
+  progress.created.push(...plan.create.map((m) => m.accountId).filter((id) => !createRefused.has(id)));
   const toInvite = plan.invite.filter((id) => !createRefused.has(id));
 
   const invitation = { message: settings.message, disableEmailNotification: settings.disableEmailNotification };

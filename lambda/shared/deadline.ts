@@ -31,16 +31,33 @@ export class Deadline {
     return new Deadline(this.endsAt + ms, this.now, this.rerunAdvice);
   }
 
-  /** An abort signal that fires when the deadline passes, for the SDK's `send`. */
-  public signal(): AbortSignal {
-    return AbortSignal.timeout(Math.max(1, this.remainingMs()));
+  /**
+   * Runs one SDK call within the deadline: refuses to start it when no time is left, and
+   * aborts it when the deadline passes. Either way the failure says the run ran out of
+   * time and what a re-run does, rather than a bare "Request aborted".
+   */
+  public async run<T>(what: string, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    this.check(what);
+    try {
+      return await call(AbortSignal.timeout(Math.max(1, this.remainingMs())));
+    } catch (error) {
+      const name = (error as { name?: string })?.name;
+      if ((name === 'AbortError' || name === 'TimeoutError') && this.remainingMs() <= 0) {
+        throw this.outOfTime(`while ${what}`);
+      }
+      throw error;
+    }
   }
 
   /** Throws before starting work that the deadline no longer leaves time for. */
   public check(what: string): void {
     if (this.remainingMs() <= 0) {
-      throw new HandlerError(`Ran out of time before ${what}. GuardDuty was throttling or slow; ${this.rerunAdvice}`);
+      throw this.outOfTime(`before ${what}`);
     }
+  }
+
+  private outOfTime(when: string): HandlerError {
+    return new HandlerError(`Ran out of time ${when}. GuardDuty was throttling or slow; ${this.rerunAdvice}`);
   }
 }
 
