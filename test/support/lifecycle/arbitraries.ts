@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { FaultOptions, GuardDutyEmulator, RELATIONSHIP_STATUSES, RelationshipStatus } from '../guardduty-emulator';
+
+/**
+ * What an account is before a run: not a member, a member in one of GuardDuty's
+ * relationship statuses, or not a member but associated with an administrator outside
+ * this detector (GuardDuty then refuses to invite it: an unprocessed account).
+ */
+export type PriorState = 'absent' | 'other-administrator' | RelationshipStatus;
+
+export interface GeneratedMembers {
+  readonly count: number;
+  /** Account i starts in pattern[i % pattern.length]: mixes of states at any list size, cheap to shrink. */
+  readonly pattern: readonly PriorState[];
+}
+
+export interface MemberDeclaration {
+  readonly accountId: string;
+  readonly email: string;
+  readonly prior: PriorState;
+}
+
+const FIRST_ACCOUNT = 300_000_000_000;
+/** The administrator that `other-administrator` accounts belong to. */
+export const OTHER_ADMINISTRATOR = '999999999999';
+
+/**
+ * Member lists of 1 to 3,000 accounts, most of them short (a run over thousands takes a
+ * second or more), in mixed prior states.
+ */
+export function generatedMembers(states: readonly PriorState[] = ['absent', 'other-administrator', ...RELATIONSHIP_STATUSES]): fc.Arbitrary<GeneratedMembers> {
+  return fc.record({
+    count: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 120 }) }, { weight: 1, arbitrary: fc.integer({ min: 121, max: 3_000 }) }),
+    pattern: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant<PriorState>('absent') }, { weight: 6, arbitrary: fc.constantFrom(...states) }), { minLength: 1, maxLength: 12 }),
+  });
+}
+
+export function memberDeclarations(members: GeneratedMembers): MemberDeclaration[] {
+  return Array.from({ length: members.count }, (_, i) => {
+    const accountId = String(FIRST_ACCOUNT + i);
+    return { accountId, email: `aws-root+${accountId}@example.com`, prior: members.pattern[i % members.pattern.length] };
+  });
+}
+
+/** Puts each account in its prior state in the emulator (the detector must exist). */
+export function seedPriorStates(emulator: GuardDutyEmulator, administratorId: string, region: string, members: readonly MemberDeclaration[]): void {
+  for (const member of members) {
+    if (member.prior === 'other-administrator') {
+      emulator.setExternalAdministrator(member.accountId, OTHER_ADMINISTRATOR);
+    } else if (member.prior !== 'absent') {
+      emulator.seedMember(administratorId, region, { accountId: member.accountId, email: member.email, relationshipStatus: member.prior });
+    }
+  }
+}
+
+/**
+ * Fault schedules: none, or any mix of a token-bucket rate limit (429), injected 500s and
+ * connections dropped before or after the change is applied, plus a little latency.
+ * Rates are kept where the SDK's retries (10 attempts, backoff from 100 ms, 500 ms after
+ * a throttle) get through in well under a second per fault, so a case stays short.
+ */
+export function faultSchedules(): fc.Arbitrary<FaultOptions> {
+  const operations = fc.option(fc.subarray(['GetMembers', 'CreateMembers', 'InviteMembers', 'DisassociateMembers', 'DeleteMembers'], { minLength: 1 }), { nil: undefined });
+  const schedule = fc.record(
+    {
+      latencyMs: fc.integer({ min: 0, max: 2 }),
+      rateLimit: fc.record({ ratePerSecond: fc.integer({ min: 40, max: 400 }), burst: fc.integer({ min: 5, max: 60 }) }),
+      serverErrors: fc.record({ probability: fc.double({ min: 0.01, max: 0.25, noNaN: true }), operations }),
+      dropConnections: fc.record({ probability: fc.double({ min: 0.01, max: 0.2, noNaN: true }), afterApply: fc.boolean(), operations }),
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    },
+    { requiredKeys: ['seed'] },
+  );
+  return fc.oneof({ weight: 1, arbitrary: fc.constant<FaultOptions>({}) }, { weight: 5, arbitrary: schedule.map(withoutUndefined) });
+}
+
+/** A short description of a schedule, for counting distinct ones and for failure messages. */
+export function describeFaults(faults: FaultOptions): string {
+  return JSON.stringify(faults);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

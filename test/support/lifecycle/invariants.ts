@@ -1,0 +1,194 @@
+import { GuardDutyEmulator, RelationshipStatus } from '../guardduty-emulator';
+import { CLOUDFORMATION_RESPONSE_LIMIT_BYTES } from '../provider-framework-response';
+import { Delivery } from './provider-framework';
+import { ReliabilityReport } from './reliability-report';
+
+/** Statuses in which an account has a live invitation or relationship: no new invitation may go out. */
+export const NOT_TO_BE_INVITED_AGAIN: readonly RelationshipStatus[] = ['Invited', 'Enabled', 'Disabled', 'EmailVerificationInProgress'];
+
+/** HandlerError's bound on a message CloudFormation shows. */
+const MAX_FAILURE_MESSAGE_BYTES = 1_500;
+
+/** An account's relationship status and the invitations sent to it so far. */
+export interface InvitationSnapshot {
+  /** Undefined: not a member. */
+  readonly status?: RelationshipStatus;
+  readonly sent: number;
+}
+
+/** The accounts' invitation state now, for `noSecondInvitation` after a run. */
+export function invitationSnapshot(emulator: GuardDutyEmulator, administratorId: string, region: string, accountIds: readonly string[]): Map<string, InvitationSnapshot> {
+  const statuses = new Map(emulator.members(administratorId, region).map((m) => [m.accountId, m.relationshipStatus]));
+  return new Map(accountIds.map((accountId) => [accountId, { status: statuses.get(accountId), sent: emulator.invitationsSentTo(accountId) }]));
+}
+
+/** What one run did with the declared accounts, from the handler's `applied` log line (the attributes are cut short; the log is not). */
+export interface AppliedOutcome {
+  readonly invited: readonly string[];
+  readonly alreadyMembers: readonly string[];
+  readonly unprocessed: ReadonlyArray<{ readonly accountId: string; readonly reason: string }>;
+  readonly removed: readonly string[];
+}
+
+/**
+ * The suite's invariants as assertions: each checks with `expect` (so it fails a test or
+ * a fast-check property with a readable diff) and then counts one check that held in the
+ * report.
+ */
+export class Invariants {
+  constructor(private readonly report: ReliabilityReport) {}
+
+  public responseFits(delivery: Delivery): void {
+    expect(delivery.bytes).toBeLessThanOrEqual(CLOUDFORMATION_RESPONSE_LIMIT_BYTES);
+    this.report.held('responseFits');
+  }
+
+  /**
+   * Each declared account is in exactly one of the run's lists, every unprocessed one with
+   * a reason; the counts in Data add up to the declared count (the response's own figures,
+   * after the isComplete step moved failed verifications to unprocessed).
+   */
+  public everyAccountReportedOnce(delivery: Delivery, declared: readonly string[]): void {
+    const outcome = appliedOutcome(delivery);
+    const declaredSet = new Set(declared);
+    const reported = [...outcome.invited, ...outcome.alreadyMembers, ...outcome.unprocessed.map((u) => u.accountId)].filter((id) => declaredSet.has(id));
+    expect(sorted(reported)).toEqual(sorted(declared));
+    outcome.unprocessed.forEach((u) => expect(u.reason.trim()).not.toBe(''));
+
+    const data = delivery.response.Data ?? {};
+    const counts = ['InvitedAccountCount', 'AlreadyMemberAccountCount', 'UnprocessedAccountCount'].map((name) => Number(data[name]));
+    const removals = outcome.removed.length + outcome.unprocessed.filter((u) => !declaredSet.has(u.accountId)).length;
+    if (removals === 0) {
+      expect(counts[0] + counts[1] + counts[2]).toBe(declared.length);
+    }
+    for (const [list, count] of [['InvitedAccountIds', counts[0]], ['UnprocessedAccountIds', counts[2]]] as const) {
+      const listed = (data[list] ?? '').split(',').filter((id) => id !== '');
+      const complete = !listed.some((id) => id.startsWith('…'));
+      expect(listed.filter((id) => !id.startsWith('…')).every((id) => declaredSet.has(id))).toBe(true);
+      if (complete) {
+        expect(listed).toHaveLength(count);
+      }
+    }
+    this.report.held('everyAccountReportedOnce');
+  }
+
+  /**
+   * Since `before` was taken, no account got an invitation while it had a live invitation
+   * or relationship, and none got more than one.
+   */
+  public noSecondInvitation(emulator: GuardDutyEmulator, before: ReadonlyMap<string, InvitationSnapshot>): void {
+    const tooMany = [...before.entries()]
+      .map(([accountId, was]) => ({ accountId, was, sentSince: emulator.invitationsSentTo(accountId) - was.sent }))
+      .filter(({ was, sentSince }) => sentSince > (was.status && NOT_TO_BE_INVITED_AGAIN.includes(was.status) ? 0 : 1));
+    expect(tooMany).toEqual([]);
+    this.report.held('noSecondInvitation');
+  }
+
+  /** FAILED for unprocessed accounts: a HandlerError, one bounded line, naming one of `unprocessed`. */
+  public failureBoundedAndNamed(delivery: Delivery, unprocessed: readonly string[]): void {
+    expect(delivery.response.Status).toBe('FAILED');
+    expect(delivery.error?.errorType).toBe('HandlerError');
+    const message = delivery.error?.errorMessage ?? '';
+    expect(Buffer.byteLength(message, 'utf8')).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_BYTES);
+    expect(message).not.toContain('\n');
+    expect(unprocessed.some((accountId) => delivery.response.Reason.includes(accountId))).toBe(true);
+    this.report.held('failureBoundedAndNamed');
+  }
+
+  /**
+   * The run ended on its own: not stopped by Lambda, and a failure is a HandlerError. With
+   * a working budget (the remaining time the handler may use for calls), it answered
+   * within that budget plus `marginMs`.
+   */
+  public failsCleanlyInTime(delivery: Delivery, bound?: { readonly workBudgetMs: number; readonly marginMs: number }): void {
+    expect(delivery.timedOut).toBe(false);
+    if (delivery.response.Status === 'FAILED') {
+      expect(delivery.error?.errorType).toBe('HandlerError');
+    }
+    if (bound) {
+      expect(delivery.onEventMs).toBeLessThanOrEqual(bound.workBudgetMs + bound.marginMs);
+    }
+    this.report.held('failsCleanlyInTime');
+  }
+
+  /**
+   * Once the faults stop, the same request succeeds (or, with FAIL, fails only for the
+   * accounts GuardDuty refuses), and every declared account GuardDuty accepts ends with a
+   * live invitation or relationship.
+   */
+  public convergesAfterFaults(delivery: Delivery, emulator: GuardDutyEmulator, target: { readonly administratorId: string; readonly region: string; readonly declared: readonly string[]; readonly refused: readonly string[] }, policy: 'FAIL' | 'REPORT'): void {
+    if (policy === 'REPORT' || target.refused.length === 0) {
+      expect(delivery.response).toMatchObject({ Status: 'SUCCESS' });
+    } else {
+      expect(delivery.response.Status === 'SUCCESS' || target.refused.some((id) => delivery.response.Reason.includes(id))).toBe(true);
+    }
+    if (delivery.response.Status === 'SUCCESS') {
+      const statuses = new Map(emulator.members(target.administratorId, target.region).map((m) => [m.accountId, m.relationshipStatus]));
+      const refused = new Set(target.refused);
+      const notLive = target.declared.filter((id) => !refused.has(id)).filter((id) => !NOT_TO_BE_INVITED_AGAIN.includes(statuses.get(id) as RelationshipStatus));
+      expect(notLive.map((id) => `${id}:${statuses.get(id) ?? 'not a member'}`)).toEqual([]);
+    }
+    this.report.held('convergesAfterFaults');
+  }
+
+  public destroyLeavesNoMember(emulator: GuardDutyEmulator, administratorId: string, region: string, declared: readonly string[]): void {
+    const declaredSet = new Set(declared);
+    expect(emulator.members(administratorId, region).filter((m) => declaredSet.has(m.accountId)).map((m) => m.accountId)).toEqual([]);
+    this.report.held('destroyLeavesNoMember');
+  }
+
+  /** After a failed Create with DESTROY: none of the accounts that were not members before is one now. */
+  public failedCreateRemovesWhatItCreated(emulator: GuardDutyEmulator, administratorId: string, region: string, absentBefore: readonly string[]): void {
+    const absent = new Set(absentBefore);
+    expect(emulator.members(administratorId, region).filter((m) => absent.has(m.accountId)).map((m) => `${m.accountId}:${m.relationshipStatus}`)).toEqual([]);
+    this.report.held('failedCreateRemovesWhatItCreated');
+  }
+
+  public retainMakesNoCall(delivery: Delivery, callsBefore: number, emulator: GuardDutyEmulator): void {
+    expect(delivery.response.Status).toBe('SUCCESS');
+    expect(emulator.callCount()).toBe(callsBefore);
+    this.report.held('retainMakesNoCall');
+  }
+
+  public physicalIdStable(delivery: Delivery, expected: string): void {
+    expect(delivery.response.PhysicalResourceId).toBe(expected);
+    this.report.held('physicalIdStable');
+  }
+
+  public noEmailDisclosed(delivery: Delivery, emails: readonly string[]): void {
+    const seen = [delivery.body, ...delivery.logs].join('\n').toLowerCase();
+    expect(emails.filter((email) => seen.includes(email.toLowerCase()))).toEqual([]);
+    this.report.held('noEmailDisclosed');
+  }
+}
+
+/** The handler's `applied` log line of the onEvent run that answered `delivery`. */
+export function appliedOutcome(delivery: Delivery): AppliedOutcome {
+  const line = delivery.logs.map(parseJson).find((entry) => entry?.message === 'applied');
+  if (!line) {
+    throw new Error(`The handler logged no "applied" line; it logged:\n${delivery.logs.join('\n')}`);
+  }
+  const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  return {
+    invited: strings(line.invited),
+    alreadyMembers: strings(line.alreadyMembers).map((entry) => entry.split(':')[0]),
+    unprocessed: strings(line.unprocessed).map((entry) => {
+      const colon = entry.indexOf(':');
+      return { accountId: entry.slice(0, colon), reason: entry.slice(colon + 1) };
+    }),
+    removed: strings(line.removed),
+  };
+}
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sorted(ids: readonly string[]): string[] {
+  return [...ids].sort();
+}

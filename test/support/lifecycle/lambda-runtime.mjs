@@ -1,0 +1,49 @@
+/**
+ * One Lambda execution environment for a function of the shipped bundle, run by
+ * lambda-container.ts as a child process: plain Node.js, as in Lambda, so the bundle
+ * loads exactly as it would there (its SDK imports `node:http` dynamically, which jest's
+ * module sandbox cannot do). Init loads the CommonJS file named on the command line; each
+ * message from the parent is one invocation, answered the way the Lambda Node.js runtime
+ * reports it: the JSON result, or `{ errorType, errorMessage, trace }`. What the function
+ * logs goes back with the answer (it is CloudWatch Logs here).
+ */
+import { createRequire } from 'node:module';
+import { format } from 'node:util';
+
+const [file, exportName] = process.argv.slice(2);
+const loadCommonJs = createRequire(import.meta.url);
+const logs = [];
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+  console[level] = (...args) => logs.push(format(...args));
+}
+
+function lambdaError(error) {
+  return error instanceof Error
+    ? { errorType: error.name, errorMessage: error.message, trace: String(error.stack ?? '').split('\n') }
+    : { errorType: 'Error', errorMessage: String(error), trace: [] };
+}
+
+let entry;
+try {
+  entry = loadCommonJs(file)[exportName];
+  if (typeof entry !== 'function') {
+    throw new Error(`${file} exports no function ${exportName}`);
+  }
+  process.send({ type: 'ready' });
+} catch (error) {
+  process.send({ type: 'init-error', error: lambdaError(error) });
+}
+
+// The test process went away: so does this container.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', async ({ id, event, budgetMs }) => {
+  const startedAt = Date.now();
+  const context = { getRemainingTimeInMillis: () => budgetMs - (Date.now() - startedAt) };
+  try {
+    const result = await entry(event, context);
+    process.send({ type: 'result', id, result: result === undefined ? null : result, logs: logs.splice(0) });
+  } catch (error) {
+    process.send({ type: 'error', id, error: lambdaError(error), logs: logs.splice(0) });
+  }
+});

@@ -1,0 +1,35 @@
+import { randomUUID } from 'crypto';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
+import { createEvent, deleteEvent, updateEvent } from '../cloudformation-events';
+import { InvitationResource, SynthesizedInvitations } from './synthesized-stack';
+
+type Properties = Record<string, unknown>;
+
+/**
+ * The requests CloudFormation sends for one custom resource of the synthesized stack: its
+ * stack ARN and logical ID, the template's ServiceToken, and a new request ID each time,
+ * as CloudFormation sends a new one for every request (a retry included).
+ */
+export interface ResourceEvents {
+  create(properties: Properties): CloudFormationCustomResourceCreateEvent;
+  update(physicalResourceId: string, properties: Properties, oldProperties: Properties): CloudFormationCustomResourceUpdateEvent;
+  delete(physicalResourceId: string, properties: Properties): CloudFormationCustomResourceDeleteEvent;
+}
+
+export function resourceEvents(stack: SynthesizedInvitations, resource: InvitationResource): ResourceEvents {
+  const envelope = () => ({
+    StackId: stack.stackId,
+    LogicalResourceId: resource.logicalId,
+    RequestId: randomUUID(),
+    ServiceToken: String(resource.properties.ServiceToken),
+  });
+  return {
+    create: (properties) => ({ ...createEvent(properties), ...envelope() }),
+    update: (physicalResourceId, properties, oldProperties) => ({ ...updateEvent(physicalResourceId, properties, oldProperties), ...envelope() }),
+    delete: (physicalResourceId, properties) => ({ ...deleteEvent(physicalResourceId, properties), ...envelope() }),
+  };
+}

@@ -1,0 +1,151 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../../lib';
+
+const RESOURCE_TYPE = 'Custom::GuardDutyMemberInvitations';
+
+/**
+ * A Lambda function of the provider as the cloud assembly ships it: the file its `Handler`
+ * names inside the staged asset directory, not the TypeScript source under lambda/.
+ */
+export interface ShippedFunction {
+  readonly logicalId: string;
+  /** Absolute path of the JavaScript file in the assembly's asset directory. */
+  readonly file: string;
+  /** The export `Handler` names (`index.handler` → `handler`). */
+  readonly exportName: string;
+  /** The function's `Timeout`: what `getRemainingTimeInMillis()` starts from. */
+  readonly timeoutMs: number;
+}
+
+/** The provider framework's waiter, as its state machine definition configures it. */
+export interface WaiterSettings {
+  readonly intervalSeconds: number;
+  /** Retries after the first isComplete call; then onTimeout answers FAILED. */
+  readonly maxAttempts: number;
+}
+
+/** One custom resource in the synthesized template. */
+export interface InvitationResource {
+  readonly logicalId: string;
+  /** The template's `Properties`, ServiceToken replaced by the ARN CloudFormation would pass. */
+  readonly properties: Record<string, unknown>;
+}
+
+export interface SynthesizedInvitations {
+  /** A stack ARN as CloudFormation puts it in events: region, account, name and a UUID. */
+  readonly stackId: string;
+  readonly resources: readonly InvitationResource[];
+  readonly onEvent: ShippedFunction;
+  /** Absent when the provider has no isComplete step. */
+  readonly isComplete?: ShippedFunction;
+  readonly waiter?: WaiterSettings;
+}
+
+export interface StackSettings {
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+}
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+const outdirs: string[] = [];
+
+/**
+ * Synthesizes one stack holding a `GuardDutyMemberInvitations` per entry of `declarations`
+ * (keyed by construct ID) into a cloud assembly in a temporary directory, then finds, the
+ * way CloudFormation and Lambda would, what runs at deploy time: the provider framework
+ * function each custom resource's ServiceToken points at, the user functions its
+ * environment names, and their code through the `aws:asset:path` metadata.
+ */
+export function synthesizeInvitations(declarations: Record<string, GuardDutyMemberInvitationsProps>, settings: StackSettings): SynthesizedInvitations {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardduty-members-lifecycle-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new Stack(app, settings.stackName, { env: { account: settings.account, region: settings.region } });
+  for (const [id, props] of Object.entries(declarations)) {
+    new GuardDutyMemberInvitations(stack, id, props);
+  }
+  const template = Template.fromStack(stack);
+  const assemblyDirectory = app.synth().directory;
+  const all = template.toJSON().Resources as Record<string, TemplateResource>;
+
+  const custom = Object.entries(template.findResources(RESOURCE_TYPE) as Record<string, TemplateResource>);
+  if (custom.length === 0) {
+    throw new Error(`The synthesized stack has no ${RESOURCE_TYPE}`);
+  }
+  const frameworkId = getAttTarget(custom[0][1].Properties.ServiceToken, 'ServiceToken');
+  // CloudFormation names a function <stack>-<logical ID>-<suffix>, cut to Lambda's 64 characters.
+  const functionName = `${`${settings.stackName}-${frameworkId}`.slice(0, 51)}-AbCdEfGh1234`;
+  const serviceToken = `arn:aws:lambda:${settings.region}:${settings.account}:function:${functionName}`;
+  const environment = ((all[frameworkId]?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+  const shipped = (envName: string) => {
+    const value = environment[envName];
+    return value === undefined ? undefined : shippedFunction(all, getAttTarget(value, envName), assemblyDirectory);
+  };
+  const onEvent = shipped('USER_ON_EVENT_FUNCTION_ARN');
+  if (!onEvent) {
+    throw new Error(`The provider framework function ${frameworkId} names no onEvent function`);
+  }
+  const waiterId = refTarget(environment.WAITER_STATE_MACHINE_ARN);
+
+  return {
+    stackId: `arn:aws:cloudformation:${settings.region}:${settings.account}:stack/${settings.stackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
+    resources: custom.map(([logicalId, resource]) => ({ logicalId, properties: { ...resource.Properties, ServiceToken: serviceToken } })),
+    onEvent,
+    isComplete: shipped('USER_IS_COMPLETE_FUNCTION_ARN'),
+    waiter: waiterId ? waiterSettings(all[waiterId]) : undefined,
+  };
+}
+
+/** Removes the temporary assembly directories of this test file. */
+export function removeSynthesizedAssemblies(): void {
+  outdirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+function shippedFunction(resources: Record<string, TemplateResource>, logicalId: string, assemblyDirectory: string): ShippedFunction {
+  const fn = resources[logicalId];
+  const assetPath = fn?.Metadata?.['aws:asset:path'];
+  if (fn?.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') {
+    throw new Error(`${logicalId} is not a Lambda function with an asset (aws:asset:path metadata)`);
+  }
+  const handler = String(fn.Properties.Handler);
+  const dot = handler.lastIndexOf('.');
+  const file = path.join(assemblyDirectory, assetPath, `${handler.slice(0, dot)}.js`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`The asset of ${logicalId} has no ${path.basename(file)} (looked in ${path.dirname(file)})`);
+  }
+  return { logicalId, file, exportName: handler.slice(dot + 1), timeoutMs: Number(fn.Properties.Timeout ?? 3) * 1_000 };
+}
+
+/** IntervalSeconds and MaxAttempts of the isComplete task's retry, from the definition's literal parts. */
+function waiterSettings(stateMachine: TemplateResource | undefined): WaiterSettings {
+  const definition = stateMachine?.Properties.DefinitionString as string | { 'Fn::Join'?: [string, unknown[]] } | undefined;
+  const text = typeof definition === 'string' ? definition : (definition?.['Fn::Join']?.[1] ?? []).filter((part) => typeof part === 'string').join('');
+  const interval = /"IntervalSeconds":(\d+)/.exec(text);
+  const attempts = /"MaxAttempts":(\d+)/.exec(text);
+  if (!interval || !attempts) {
+    throw new Error('The waiter state machine definition has no IntervalSeconds/MaxAttempts');
+  }
+  return { intervalSeconds: Number(interval[1]), maxAttempts: Number(attempts[1]) };
+}
+
+function getAttTarget(value: unknown, what: string): string {
+  const target = (value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+  if (!target) {
+    throw new Error(`${what} is not an Fn::GetAtt of a function's Arn: ${JSON.stringify(value)}`);
+  }
+  return target;
+}
+
+function refTarget(value: unknown): string | undefined {
+  return (value as { Ref?: string } | undefined)?.Ref;
+}
