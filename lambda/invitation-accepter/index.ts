@@ -5,6 +5,7 @@ import { Deadline } from '../shared/deadline';
 import { createGuardDutyClient, isDetectorGone } from '../shared/guardduty-client';
 import { HandlerError, toHandlerError } from '../shared/handler-error';
 import { Logger, createLogger } from '../shared/logger';
+import { CompletionResponse, HandlerResponse } from '../shared/provider-responses';
 import {
   DeclaredAdministrator,
   MemberLocation,
@@ -17,17 +18,6 @@ import {
 import { AccepterSettings, parseAccepterSettings } from './accepter-properties';
 import { GuardDutyAdministratorApi, guardDutyAdministratorApi } from './guardduty-administrator-api';
 
-/** What the provider framework expects back from an onEvent handler. */
-export interface HandlerResponse {
-  readonly PhysicalResourceId: string;
-  readonly Data?: Record<string, string>;
-}
-
-/** What the provider framework expects back from an isComplete handler. */
-export interface CompletionResponse {
-  readonly IsComplete: boolean;
-  readonly Data?: Record<string, string>;
-}
 
 type IsCompleteEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
 

@@ -5,22 +5,12 @@ import { createGuardDutyClient, isDetectorGone } from '../shared/guardduty-clien
 import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
 import { HandlerError, toHandlerError } from '../shared/handler-error';
 import { Logger, createLogger } from '../shared/logger';
+import { CompletionResponse, HandlerResponse } from '../shared/provider-responses';
 import { judgeVerification, withVerificationResults } from './email-verification';
 import { failureMessage, responseData } from './outcome-report';
 import { RunProgress, applyDeclaredMembers, removeMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 
-/** What the provider framework expects back from an onEvent handler. */
-export interface HandlerResponse {
-  readonly PhysicalResourceId: string;
-  readonly Data?: Record<string, string>;
-}
-
-/** What the provider framework expects back from an isComplete handler. */
-export interface CompletionResponse {
-  readonly IsComplete: boolean;
-  readonly Data?: Record<string, string>;
-}
 
 /**
  * Time kept back from the Lambda timeout: enough for a failed Create to delete the

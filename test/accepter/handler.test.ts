@@ -6,7 +6,8 @@ import {
   ListDetectorsCommand,
   ListInvitationsCommand,
 } from '@aws-sdk/client-guardduty';
-import { CompletionResponse, HandlerResponse, handler, isComplete } from '../../lambda/invitation-accepter';
+import { handler, isComplete } from '../../lambda/invitation-accepter';
+import { CompletionResponse, HandlerResponse } from '../../lambda/shared/provider-responses';
 import { HandlerError } from '../../lambda/shared/handler-error';
 import { AnyEvent, createEvent, deleteEvent, lambdaContext, updateEvent } from '../support/cloudformation-events';
 import {
