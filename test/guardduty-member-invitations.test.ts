@@ -203,6 +203,27 @@ describe('email verification wait', () => {
   });
 });
 
+describe('request size', () => {
+  const fleet = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ accountId: String(200000000000 + i), email: `aws-root+member-${200000000000 + i}@example.com` }));
+
+  test('with the verification wait, refuses members whose update request would pass Step Functions\' 256 KiB', () => {
+    expect(() => invite({ members: fleet(2_000) })).toThrow(
+      /the 2000 members make an update request of about \d+ bytes .* Step Functions, which accepts 256 KiB: declare at most about 1\d{3} members per construct .* or set waitForVerification: false/,
+    );
+  });
+
+  test('without the wait, allows up to the 1 MB of an asynchronous Lambda invocation', () => {
+    expect(() => invite({ members: fleet(2_000), waitForVerification: false })).not.toThrow();
+    const longEmails = fleet(5_000).map((m) => ({ ...m, email: `aws-root+guardduty-member-${m.accountId}-security-ops@example.com` }));
+    expect(() => invite({ members: longEmails, waitForVerification: false })).toThrow(/CloudFormation invokes the provider with at most 1 MB: declare at most about \d+ members/);
+  });
+
+  test('a fleet that fits passes', () => {
+    expect(() => invite({ members: fleet(1_500) })).not.toThrow();
+  });
+});
+
 describe('the shared provider', () => {
   test('two constructs in one stack share one handler function and one provider', () => {
     const stack = newStack();
