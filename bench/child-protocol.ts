@@ -1,0 +1,109 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+
+/**
+ * What the bench driver sends to each child process and what comes back, over Node's IPC
+ * channel. Every measured flow runs in a child of its own, so its peak RSS and timings
+ * are its own and not the driver's (which also hosts the emulator).
+ */
+
+/** Where a child's SDK client reaches the emulator, signed as the administrator. */
+export interface EmulatorTarget {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface MemberDeclaration {
+  readonly AccountId: string;
+  readonly Email: string;
+}
+
+/** The shipped handler bundle, sent one CloudFormation event (endpoint and credentials come from the environment). */
+export interface HandlerInvocationJob {
+  readonly assetPath: string;
+  readonly event: CloudFormationCustomResourceEvent;
+  /** What the Lambda context reports as time left: the function's timeout. */
+  readonly remainingMs: number;
+}
+
+export interface HandlerInvocationResult {
+  readonly loadMs: number;
+  readonly invocationMs: number;
+  readonly maxRssBytes: number;
+  readonly response?: { readonly PhysicalResourceId: string; readonly Data?: Record<string, string> };
+  readonly error?: string;
+}
+
+/** One CreateMembers and one InviteMembers per account, `concurrency` accounts at a time. */
+export interface PerAccountJob {
+  readonly target: EmulatorTarget;
+  readonly detectorId: string;
+  readonly members: readonly MemberDeclaration[];
+  readonly concurrency: number;
+}
+
+/** One CreateMembers and one InviteMembers with every account, as an AwsCustomResource would send. */
+export interface SingleCallJob {
+  readonly target: EmulatorTarget;
+  readonly detectorId: string;
+  readonly members: readonly MemberDeclaration[];
+}
+
+/** An account the flow did not bring to Invited, and why. */
+export interface AccountFailure {
+  readonly accountId: string;
+  readonly step: 'CreateMembers' | 'InviteMembers';
+  /** The error name, or GuardDuty's UnprocessedAccounts result. */
+  readonly reason: string;
+}
+
+export interface FlowResult {
+  readonly wallMs: number;
+  readonly maxRssBytes: number;
+  readonly invited: number;
+  readonly failures: readonly AccountFailure[];
+}
+
+export interface ColdStartJob {
+  readonly assetPath: string;
+  /** An event the handler answers without calling GuardDuty (a Delete with RETAIN). */
+  readonly setupEvent: CloudFormationCustomResourceEvent;
+  /** A one-member Create: the first invocation that calls GuardDuty. */
+  readonly firstCallEvent: CloudFormationCustomResourceEvent;
+}
+
+export interface ColdStartResult {
+  /** From process start to the child's first line: Node's own start-up. */
+  readonly nodeStartMs: number;
+  /** require() of the bundle. */
+  readonly loadMs: number;
+  /** The first invocation, which builds the SDK client but makes no call. */
+  readonly setupMs: number;
+  /** The next invocation: the SDK's first calls (credentials, endpoint, signing), 3 calls to the emulator. */
+  readonly firstCallsMs: number;
+  readonly maxRssBytes: number;
+}
+
+export type SynthVariant = 'construct' | 'cfn-member';
+
+export interface SynthJob {
+  readonly repoRoot: string;
+  readonly variant: SynthVariant;
+  readonly members: number;
+  readonly outdir: string;
+}
+
+export interface SynthResult {
+  /** require() of aws-cdk-lib and this library. */
+  readonly loadMs: number;
+  /** Building the app, stack and members. */
+  readonly constructMs: number;
+  /** app.synth(). */
+  readonly synthMs: number;
+  readonly templateBytes: number;
+  readonly resourceCount: number;
+  readonly maxRssBytes: number;
+}
+
+/** What a child sends back: its result, or the error that stopped it. */
+export type ChildReply<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly error: string };

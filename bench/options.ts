@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+
+/** Everything a bench run can be told on the command line, with the defaults applied. */
+export interface BenchOptions {
+  /** Member counts of the invitation and re-run scenarios. */
+  readonly sizes: readonly number[];
+  /** Emulator latency added to every call. */
+  readonly latencyMs: number;
+  /** The emulator's token bucket: sustained calls per second... */
+  readonly ratePerSecond: number;
+  /** ...and how many calls it lets through at once after a quiet spell. */
+  readonly burst: number;
+  /** Runs per measurement; undefined: 5 up to 500 members, 3 above (see runsFor). */
+  readonly runs?: number;
+  /** Largest N the per-account flow is measured at; above it the report gives an estimate. */
+  readonly maxPerAccount: number;
+  /** Accounts the per-account flow works on at once (Terraform's default -parallelism). */
+  readonly perAccountConcurrency: number;
+  /** Members of the mixed-update scenario, and the share of them removed and added. */
+  readonly mixedMembers: number;
+  readonly mixedChangeShare: number;
+  /** Fresh processes started for the cold-start figures. */
+  readonly coldStartRuns: number;
+  /** Member counts of the synthesis scenario. */
+  readonly synthSizes: readonly number[];
+  readonly quick: boolean;
+  /** Where the report goes. */
+  readonly out: string;
+  /** The command line, as the report shows it. */
+  readonly command: string;
+}
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --sizes 50,500,1000,5000   members per invitation and re-run scenario
+  --latency-ms 30            emulator latency per call
+  --rate 10                  emulator rate limit, calls per second (token bucket)
+  --burst 10                 token bucket size (default: the rate, one second of calls)
+  --runs N                   runs per measurement (default: 5 up to 500 members, 3 above)
+  --max-per-account 1000     largest N the per-account flow runs at; larger N get an estimate
+  --concurrency 10           accounts the per-account flow works on at once
+  --mixed-members 1000       members of the mixed-update scenario (10% removed, 10% added)
+  --cold-start-runs 15       fresh processes for the cold-start figures (at least 10)
+  --synth-sizes 100,1000,5000
+  --quick                    smoke run in under a minute (small N, one run each)
+  --out PATH                 report file (default: BENCHMARKS.md; with --quick, a temp file)
+  --help`;
+
+/** Parses `argv` (without node and the script); prints usage and exits on --help or a bad value. */
+export function parseBenchOptions(argv: readonly string[], defaultOut: string, quickOut: string): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      sizes: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      rate: { type: 'string' },
+      burst: { type: 'string' },
+      runs: { type: 'string' },
+      'max-per-account': { type: 'string' },
+      concurrency: { type: 'string' },
+      'mixed-members': { type: 'string' },
+      'cold-start-runs': { type: 'string' },
+      'synth-sizes': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const ratePerSecond = positive(values.rate, 'rate', 10);
+  return {
+    sizes: list(values.sizes, 'sizes', quick ? [50, 200] : [50, 500, 1_000, 5_000]),
+    latencyMs: whole(values['latency-ms'], 'latency-ms', 30),
+    ratePerSecond,
+    burst: positive(values.burst, 'burst', ratePerSecond),
+    runs: values.runs === undefined ? (quick ? 1 : undefined) : positive(values.runs, 'runs', 1),
+    maxPerAccount: whole(values['max-per-account'], 'max-per-account', quick ? 50 : 1_000),
+    perAccountConcurrency: positive(values.concurrency, 'concurrency', 10),
+    mixedMembers: positive(values['mixed-members'], 'mixed-members', quick ? 200 : 1_000),
+    mixedChangeShare: 0.1,
+    coldStartRuns: positive(values['cold-start-runs'], 'cold-start-runs', quick ? 3 : 15),
+    synthSizes: list(values['synth-sizes'], 'synth-sizes', quick ? [100, 500] : [100, 1_000, 5_000]),
+    quick,
+    out: values.out ?? (quick ? quickOut : defaultOut),
+    command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
+  };
+}
+
+/** Runs per measurement at `members`: more where a run is short and noisy, fewer where it is long. */
+export function runsFor(options: BenchOptions, members: number): number {
+  return options.runs ?? (members <= 500 ? 5 : 3);
+}
+
+function whole(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined) {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    fail(`--${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function positive(raw: string | undefined, name: string, fallback: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    fail(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function list(raw: string | undefined, name: string, fallback: number[]): number[] {
+  if (raw === undefined) {
+    return fallback;
+  }
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) {
+    fail(`--${name} must be a comma-separated list of whole numbers, got ${JSON.stringify(raw)}`);
+  }
+  return values;
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
