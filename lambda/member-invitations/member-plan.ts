@@ -11,8 +11,14 @@ export interface CurrentMember {
 
 /** What to do about each declared account, decided before any write call. */
 export interface InvitationPlan {
-  /** Not in the administrator's member list yet: CreateMembers, then InviteMembers. */
+  /** Not in the administrator's member list (or to be re-created): CreateMembers, then InviteMembers. */
   readonly create: readonly DeclaredMember[];
+  /**
+   * Members whose email was corrected in the declaration: GuardDuty keeps the email a
+   * member was created with, so they are deleted, then created again (they are in
+   * `create` too) and invited with the corrected address.
+   */
+  readonly recreate: readonly DeclaredMember[];
   /** Members that have no live invitation or association: InviteMembers. */
   readonly invite: readonly string[];
   /** Members left as they are, with the relationship status that decided it. */
@@ -46,6 +52,7 @@ export function planInvitations(
   current: ReadonlyMap<string, CurrentMember>,
 ): InvitationPlan {
   const create: DeclaredMember[] = [];
+  const recreate: DeclaredMember[] = [];
   const invite: string[] = [];
   const unchanged: Array<{ accountId: string; relationshipStatus: string }> = [];
   for (const member of declared) {
@@ -54,12 +61,25 @@ export function planInvitations(
       create.push(member);
       invite.push(member.accountId);
     } else if (INVITE_WHEN_STATUS.has(existing.relationshipStatus)) {
+      if (emailCorrected(existing, member)) {
+        recreate.push(member);
+        create.push(member);
+      }
       invite.push(member.accountId);
     } else {
       unchanged.push({ accountId: member.accountId, relationshipStatus: existing.relationshipStatus });
     }
   }
-  return { create, invite, unchanged };
+  return { create, recreate, invite, unchanged };
+}
+
+/**
+ * Email addresses compare without regard to case (GuardDuty may store them as given).
+ * Only members about to be invited are compared: an accepted or pending invitation is
+ * not undone for an email change, since the address matters only to the invitation.
+ */
+function emailCorrected(existing: CurrentMember, declared: DeclaredMember): boolean {
+  return existing.email !== undefined && existing.email.toLowerCase() !== declared.email.toLowerCase();
 }
 
 /**

@@ -31,18 +31,23 @@ export async function applyDeclaredMembers(
     detectorId,
     declared: declaredIds.length,
     toCreate: plan.create.length,
+    toRecreate: plan.recreate.map((m) => m.accountId),
     toInvite: plan.invite.length,
     unchanged: plan.unchanged.length,
   });
 
-  const created = partitionUnprocessed(await api.createMembers(detectorId, plan.create), ['already-member']);
-  const createRefused = new Set(created.refused.map((u) => u.accountId));
+  const replaced = await replaceCorrectedMembers(api, detectorId, plan.recreate);
+  const toCreate = plan.create.filter((m) => !replaced.refusedIds.has(m.accountId));
+  const created = partitionUnprocessed(await api.createMembers(detectorId, toCreate), ['already-member']);
+  const createRefused = new Set([...replaced.refusedIds, ...created.refused.map((u) => u.accountId)]);
   // "Already a member" for an account GetMembers did not list means a CreateMembers call
   // went through but its response was lost, and the SDK's retry met our own write: the
   // member is this run's, and a failed Create must remove it. (Someone else creating it
   // in the milliseconds between the two calls looks the same; that is far rarer than a
-  // lost response.) Either way it is a member now and still gets its invitation.
-  progress.created.push(...plan.create.map((m) => m.accountId).filter((id) => !createRefused.has(id)));
+  // lost response.) Either way it is a member now and still gets its invitation. A
+  // re-created member was a member before this run, so a failed Create leaves it.
+  const recreatedIds = new Set(plan.recreate.map((m) => m.accountId));
+  progress.created.push(...toCreate.map((m) => m.accountId).filter((id) => !createRefused.has(id) && !recreatedIds.has(id)));
   const toInvite = plan.invite.filter((id) => !createRefused.has(id));
 
   const invitation = { message: settings.message, disableEmailNotification: settings.disableEmailNotification };
@@ -58,7 +63,7 @@ export async function applyDeclaredMembers(
       ...plan.unchanged,
       ...invited.benign.map((u) => ({ accountId: u.accountId, relationshipStatus: 'Invited' })),
     ],
-    unprocessed: [...created.refused, ...invited.refused, ...removal.refused],
+    unprocessed: [...replaced.refused, ...created.refused, ...invited.refused, ...removal.refused],
     removed: removal.removed,
   };
   log.info('applied', {
@@ -69,6 +74,20 @@ export async function applyDeclaredMembers(
     removed: outcome.removed,
   });
   return outcome;
+}
+
+/** Deletes the members whose email was corrected, so CreateMembers can take the new address. */
+async function replaceCorrectedMembers(
+  api: GuardDutyMembersApi,
+  detectorId: string,
+  members: readonly DeclaredMember[],
+): Promise<{ refused: UnprocessedAccount[]; refusedIds: Set<string> }> {
+  if (members.length === 0) {
+    return { refused: [], refusedIds: new Set() };
+  }
+  const deleted = partitionUnprocessed(await api.deleteMembers(detectorId, members.map((m) => m.accountId)), ['not-a-member']);
+  const refused = deleted.refused.map((u) => ({ accountId: u.accountId, result: `could not replace the member to correct its email: ${u.result}` }));
+  return { refused, refusedIds: new Set(refused.map((u) => u.accountId)) };
 }
 
 async function removeDroppedMembers(

@@ -111,6 +111,18 @@ describe('Create', () => {
     expect(result.Data!.AlreadyMemberAccountCount).toBe(invited ? '0' : '1');
   });
 
+  test('an account whose email was corrected after a failed verification is deleted, re-created with the new email and invited', async () => {
+    const [member] = declaredMembers(1);
+    gd.seed(member.AccountId, 'EmailVerificationFailed', 'wrong-address@example.com');
+
+    const result = await handler(createEvent(props([member])), lambdaContext());
+
+    expect(gd.batches(DeleteMembersCommand)).toEqual([[member.AccountId]]);
+    expect(gd.mock).toHaveReceivedCommandWith(CreateMembersCommand, { AccountDetails: [{ AccountId: member.AccountId, Email: member.Email }] });
+    expect(gd.members.get(member.AccountId)).toMatchObject({ email: member.Email, status: 'Invited' });
+    expect(result.Data).toMatchObject({ InvitedAccountIds: member.AccountId, UnprocessedAccountCount: '0' });
+  });
+
   test('"already a member" and "already invited" results are not failures', async () => {
     const [raced, invitedElsewhere] = declaredMembers(2);
     // Someone else creates `raced` between our GetMembers and CreateMembers.

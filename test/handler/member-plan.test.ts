@@ -8,9 +8,25 @@ describe('planInvitations', () => {
   test('creates and invites accounts that are not members', () => {
     expect(planInvitations([member('111111111111')], new Map())).toEqual({
       create: [member('111111111111')],
+      recreate: [],
       invite: ['111111111111'],
       unchanged: [],
     });
+  });
+
+  test('re-creates a member about to be invited whose email was corrected, case aside', () => {
+    const current = new Map<string, CurrentMember>([
+      ['111111111111', { accountId: '111111111111', relationshipStatus: 'EmailVerificationFailed', email: 'old@example.com' }],
+      ['222222222222', { accountId: '222222222222', relationshipStatus: 'Created', email: 'A+222222222222@EXAMPLE.COM' }],
+      ['333333333333', { accountId: '333333333333', relationshipStatus: 'Enabled', email: 'old@example.com' }],
+    ]);
+    const plan = planInvitations(['111111111111', '222222222222', '333333333333'].map(member), current);
+
+    expect(plan.recreate).toEqual([member('111111111111')]);
+    expect(plan.create).toEqual([member('111111111111')]);
+    expect(plan.invite).toEqual(['111111111111', '222222222222']);
+    // An accepted invitation is not undone for an email change.
+    expect(plan.unchanged).toEqual([{ accountId: '333333333333', relationshipStatus: 'Enabled' }]);
   });
 
   test('never plans an invitation for an account with a pending or accepted one', () => {
