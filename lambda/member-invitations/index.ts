@@ -11,7 +11,6 @@ import { failureMessage, responseData } from './outcome-report';
 import { RunProgress, applyDeclaredMembers, removeMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 
-
 /**
  * Time kept back from the Lambda timeout: enough for a failed Create to delete the
  * members it created and for the framework to send its response.
@@ -46,8 +45,8 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
 
 /**
  * The provider framework's isComplete step, called every query interval after a Create
- * or Update succeeded: it keeps the resource in progress until GuardDuty has verified
- * the email of every account this run invited, without holding a Lambda for the wait.
+ * or Update succeeded: it keeps the resource in progress until GuardDuty has settled the
+ * email verification of every declared account, without holding a Lambda for the wait.
  * Failed verifications become unprocessed accounts, under the resource's policy.
  */
 export async function isComplete(
