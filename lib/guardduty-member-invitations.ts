@@ -69,8 +69,8 @@ export interface GuardDutyMemberInvitationsProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Whether the deployment waits until GuardDuty has verified the email of every account
-   * it invited. GuardDuty verifies emails after `InviteMembers` returns; an address that
+   * Whether the deployment waits until GuardDuty has verified the email of every declared
+   * account being verified. GuardDuty verifies emails after `InviteMembers` returns; an address that
    * is not the account's root user email ends `EmailVerificationFailed` minutes later.
    * Waiting turns such accounts into unprocessed accounts (under `onUnprocessed`) instead
    * of reporting them invited. The wait does not hold a Lambda function: the provider
