@@ -142,13 +142,35 @@ async function advance(api: GuardDutyAdministratorApi, declared: DeclaredAdminis
       // administrator while it waits.
       await api.disassociateFromAdministrator(detectorId);
       log.warn('left the previous administrator for the declared one', { detectorId, from: step.fromAdministratorAccountId, to: declared.administratorAccountId });
-      await api.acceptInvitation(detectorId, declared.administratorAccountId, step.invitationId);
-      return ACCEPTED_STATUS;
+      return accept(api, declared, detectorId, step.invitationId, log);
     case 'accept':
-      await api.acceptInvitation(detectorId, declared.administratorAccountId, step.invitationId);
-      log.info('accepted the invitation', { detectorId, administratorAccountId: declared.administratorAccountId, invitationId: step.invitationId });
-      return ACCEPTED_STATUS;
+      return accept(api, declared, detectorId, step.invitationId, log);
   }
+}
+
+/**
+ * Accepts the invitation. When the call fails, GuardDuty may still have applied it: a
+ * lost response makes the SDK retry, and the retry meets an invitation already used.
+ * So a failure is judged by the relationship it leaves: associated with the declared
+ * administrator is success, as for a re-run.
+ */
+async function accept(api: GuardDutyAdministratorApi, declared: DeclaredAdministrator, detectorId: string, invitationId: string, log: Logger): Promise<string> {
+  try {
+    await api.acceptInvitation(detectorId, declared.administratorAccountId, invitationId);
+  } catch (error) {
+    const after = await api.getAdministrator(detectorId);
+    if (after === undefined || !isAssociatedWith(after, declared.administratorAccountId)) {
+      throw error;
+    }
+    log.warn('the accept call failed, but the invitation was accepted (a retried call whose response was lost)', {
+      detectorId,
+      administratorAccountId: declared.administratorAccountId,
+      error: String((error as Error)?.message ?? error),
+    });
+    return after.relationshipStatus;
+  }
+  log.info('accepted the invitation', { detectorId, administratorAccountId: declared.administratorAccountId, invitationId });
+  return ACCEPTED_STATUS;
 }
 
 /**

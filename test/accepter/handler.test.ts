@@ -85,6 +85,29 @@ describe('Create', () => {
     expect(result.Data).toEqual({ DetectorId: MEMBER_DETECTOR, AdministratorAccountId: ADMIN, RelationshipStatus: 'Enabled' });
   });
 
+  test('an accept call that fails after GuardDuty applied it (a lost response, retried) is success', async () => {
+    const invitationId = gd.invite(ADMIN);
+    gd.mock.on(AcceptAdministratorInvitationCommand).callsFake(() => {
+      gd.associate(ADMIN);
+      throw Object.assign(new Error('The request is rejected because the input invitationId is not valid for the given administrator account.'), {
+        name: 'BadRequestException',
+        $metadata: { attempts: 2 },
+      });
+    });
+
+    const result = await handler(createEvent(props()), lambdaContext());
+
+    expect(gd.mock).toHaveReceivedCommandWith(AcceptAdministratorInvitationCommand, { InvitationId: invitationId });
+    expect(result.Data).toEqual({ DetectorId: MEMBER_DETECTOR, AdministratorAccountId: ADMIN, RelationshipStatus: 'Enabled' });
+  });
+
+  test('an accept call that fails and leaves the account unassociated fails the deployment', async () => {
+    gd.invite(ADMIN);
+    gd.mock.on(AcceptAdministratorInvitationCommand).rejects(Object.assign(new Error('Internal error'), { name: 'InternalServerErrorException', $metadata: { attempts: 10 } }));
+
+    await expect(handler(createEvent(props()), lambdaContext())).rejects.toThrow('GuardDuty call failed after 10 attempts: InternalServerErrorException: Internal error');
+  });
+
   test('reads every page of invitations', async () => {
     Array.from({ length: 120 }, () => gd.invite(OTHER_ADMIN));
     const invitationId = gd.invite(ADMIN);
