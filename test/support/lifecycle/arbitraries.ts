@@ -82,3 +82,48 @@ export function describeFaults(faults: FaultOptions): string {
 function withoutUndefined<T extends object>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/**
+ * Where the member account stands before its GuardDutyInvitationAccepter's Create: no
+ * invitation yet, invited by the administrator's stack, already associated with the
+ * administrator (an earlier deployment), or associated with another administrator.
+ */
+export type AccepterPriorState = 'no-invitation' | 'invited' | 'enabled' | 'other-administrator';
+
+export function accepterPriorStates(): fc.Arbitrary<AccepterPriorState> {
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant<AccepterPriorState>('no-invitation') },
+    { weight: 2, arbitrary: fc.constant<AccepterPriorState>('invited') },
+    { weight: 1, arbitrary: fc.constantFrom<AccepterPriorState>('enabled', 'other-administrator') },
+  );
+}
+
+/**
+ * Fault schedules for the member's calls, as faultSchedules() for the administrator's
+ * (a member run makes a handful of calls per poll, so the rates are the same), and in
+ * one case of four just a lost acceptance: the connection dropped once
+ * AcceptAdministratorInvitation has applied, so that the SDK's retry meets an invitation
+ * already used (it only matters in the cases that accept, hence so often).
+ */
+export function accepterFaultSchedules(): fc.Arbitrary<FaultOptions> {
+  const operations = fc.option(fc.subarray(['ListDetectors', 'GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation'], { minLength: 1 }), { nil: undefined });
+  const schedule = fc.record(
+    {
+      latencyMs: fc.integer({ min: 0, max: 2 }),
+      rateLimit: fc.record({ ratePerSecond: fc.integer({ min: 40, max: 400 }), burst: fc.integer({ min: 3, max: 30 }) }),
+      serverErrors: fc.record({ probability: fc.double({ min: 0.05, max: 0.25, noNaN: true }), operations }),
+      dropConnections: fc.record({ probability: fc.double({ min: 0.05, max: 0.2, noNaN: true }), afterApply: fc.boolean(), operations }),
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    },
+    { requiredKeys: ['seed'] },
+  );
+  const lostAcceptance = fc.record({
+    dropConnections: fc.constant({ nextCalls: 1, afterApply: true, operations: ['AcceptAdministratorInvitation'] }),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  });
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant<FaultOptions>({}) },
+    { weight: 7, arbitrary: schedule.map(withoutUndefined) },
+    { weight: 3, arbitrary: lostAcceptance },
+  );
+}

@@ -2,6 +2,7 @@ import { GuardDutyEmulator, RelationshipStatus } from '../guardduty-emulator';
 import { CLOUDFORMATION_RESPONSE_LIMIT_BYTES } from '../provider-framework-response';
 import { Delivery } from './provider-framework';
 import { ReliabilityReport } from './reliability-report';
+import { WaiterSettings } from './synthesized-stack';
 
 /** Statuses in which an account has a live invitation or relationship: no new invitation may go out. */
 export const NOT_TO_BE_INVITED_AGAIN: readonly RelationshipStatus[] = ['Invited', 'Enabled', 'Disabled', 'EmailVerificationInProgress'];
@@ -20,6 +21,29 @@ export interface InvitationSnapshot {
 export function invitationSnapshot(emulator: GuardDutyEmulator, administratorId: string, region: string, accountIds: readonly string[]): Map<string, InvitationSnapshot> {
   const statuses = new Map(emulator.members(administratorId, region).map((m) => [m.accountId, m.relationshipStatus]));
   return new Map(accountIds.map((accountId) => [accountId, { status: statuses.get(accountId), sent: emulator.invitationsSentTo(accountId) }]));
+}
+
+/** Where a member account stands with an administrator, as the administrator sees it. */
+export interface MemberRelationship {
+  readonly administratorId: string;
+  readonly memberId: string;
+  readonly region: string;
+}
+
+/** The member's relationship status in the administrator's detector; undefined: not its member. */
+export function relationshipStatus(emulator: GuardDutyEmulator, where: MemberRelationship): RelationshipStatus | undefined {
+  return emulator.members(where.administratorId, where.region).find((m) => m.accountId === where.memberId)?.relationshipStatus;
+}
+
+/**
+ * AcceptAdministratorInvitation calls of the account that GuardDuty applied: answered 200,
+ * or applied and then lost on the way back.
+ */
+export function appliedAcceptances(emulator: GuardDutyEmulator, accountId: string): number {
+  return emulator
+    .calls()
+    .filter((call) => call.operation === 'AcceptAdministratorInvitation' && call.accountId === accountId)
+    .filter((call) => call.statusCode === 200 || call.fault === 'dropped-after-apply').length;
 }
 
 /** What one run did with the declared accounts, from the handler's `applied` log line (the attributes are cut short; the log is not). */
@@ -153,6 +177,77 @@ export class Invariants {
   public physicalIdStable(delivery: Delivery, expected: string): void {
     expect(delivery.response.PhysicalResourceId).toBe(expected);
     this.report.held('physicalIdStable');
+  }
+
+  /**
+   * Since `acceptedBefore` (appliedAcceptances then), GuardDuty applied at most one
+   * acceptance of the member, and none if it was already associated with the declared
+   * administrator.
+   */
+  public acceptedAtMostOnce(emulator: GuardDutyEmulator, accountId: string, acceptedBefore: number, wasAssociated: boolean): void {
+    expect(appliedAcceptances(emulator, accountId) - acceptedBefore).toBeLessThanOrEqual(wasAssociated ? 0 : 1);
+    this.report.held('acceptedAtMostOnce');
+  }
+
+  /**
+   * A Create that waited for an invitation that never came failed at the first isComplete
+   * poll at or after the deadline (polls come every interval of the waiter's clock), with
+   * the handler's own HandlerError saying what it waited for, well before the framework's
+   * own timeout would have answered "Operation timed out".
+   */
+  public invitationWaitEndsAtDeadline(delivery: Delivery, waiter: WaiterSettings, wait: { readonly timeoutSeconds: number; readonly administratorId: string; readonly memberId: string }): void {
+    expect(delivery.response.Status).toBe('FAILED');
+    expect(delivery.error?.errorType).toBe('HandlerError');
+    const message = delivery.error?.errorMessage ?? '';
+    expect(Buffer.byteLength(message, 'utf8')).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_BYTES);
+    expect(message).not.toContain('\n');
+    const minutes = Math.round(wait.timeoutSeconds / 60);
+    expect(delivery.response.Reason).toContain(`No GuardDuty invitation from administrator account ${wait.administratorId} reached account ${wait.memberId}`);
+    expect(delivery.response.Reason).toContain(`within ${minutes} minute`);
+    const deadlinePoll = 1 + Math.ceil(wait.timeoutSeconds / waiter.intervalSeconds);
+    expect(delivery.isCompletePolls).toBe(deadlinePoll);
+    expect(deadlinePoll).toBeLessThan(1 + waiter.maxAttempts);
+    this.report.held('invitationWaitEndsAtDeadline');
+  }
+
+  /**
+   * The member is associated with another administrator: FAILED with a bounded, one-line
+   * HandlerError naming both, and no call that changes anything since `writesBefore`.
+   */
+  public conflictNamesBoth(delivery: Delivery, emulator: GuardDutyEmulator, writesBefore: number, administrators: { readonly declared: string; readonly current: string }): void {
+    expect(delivery.response.Status).toBe('FAILED');
+    expect(delivery.error?.errorType).toBe('HandlerError');
+    const message = delivery.error?.errorMessage ?? '';
+    expect(Buffer.byteLength(message, 'utf8')).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_BYTES);
+    expect(message).not.toContain('\n');
+    expect(delivery.response.Reason).toContain(`administrator account ${administrators.current}`);
+    expect(delivery.response.Reason).toContain(`not with ${administrators.declared}`);
+    expect(emulator.writeCallCount()).toBe(writesBefore);
+    this.report.held('conflictNamesBoth');
+  }
+
+  /** After the member's Delete with DESTROY: the administrator no longer sees it associated (Enabled or Disabled). */
+  public destroyLeavesAdministrator(delivery: Delivery, emulator: GuardDutyEmulator, where: MemberRelationship): void {
+    expect(delivery.response.Status).toBe('SUCCESS');
+    expect(['Enabled', 'Disabled']).not.toContain(relationshipStatus(emulator, where));
+    this.report.held('destroyLeavesAdministrator');
+  }
+
+  /**
+   * The member's Create ended one of two ways: SUCCESS with the member Enabled as the
+   * administrator sees it (and said so in Data), or FAILED with a HandlerError no later
+   * than the first isComplete poll at or after its deadline.
+   */
+  public acceptsOrFailsByDeadline(delivery: Delivery, emulator: GuardDutyEmulator, where: MemberRelationship, deadlinePoll: number): void {
+    if (delivery.response.Status === 'SUCCESS') {
+      expect(delivery.response.Data).toMatchObject({ AdministratorAccountId: where.administratorId, RelationshipStatus: 'Enabled' });
+      expect(relationshipStatus(emulator, where)).toBe('Enabled');
+    } else {
+      expect(delivery.timedOut).toBe(false);
+      expect(delivery.error?.errorType).toBe('HandlerError');
+      expect(delivery.isCompletePolls).toBeLessThanOrEqual(deadlinePoll);
+    }
+    this.report.held('acceptsOrFailsByDeadline');
   }
 
   public noEmailDisclosed(delivery: Delivery, emails: readonly string[]): void {

@@ -95,8 +95,11 @@ export class LambdaContainer {
     return !this.stopped;
   }
 
-  /** Invokes the function with `event` (sent as JSON) and `budgetMs` of remaining time. */
-  public invoke(event: unknown, budgetMs: number): Promise<InvocationOutcome> {
+  /**
+   * Invokes the function with `event` (sent as JSON) and `budgetMs` of remaining time; its
+   * `Date.now()` runs `clockOffsetMs` ahead of the wall clock (see lambda-runtime.mjs).
+   */
+  public invoke(event: unknown, budgetMs: number, clockOffsetMs = 0): Promise<InvocationOutcome> {
     const id = this.nextId++;
     return new Promise<InvocationOutcome>((resolve) => {
       const timer = setTimeout(() => {
@@ -114,7 +117,7 @@ export class LambdaContainer {
           resolve({ kind: 'error', error: message.error, logs: message.logs });
         }
       });
-      this.child.send({ id, event, budgetMs });
+      this.child.send({ id, event, budgetMs, clockOffsetMs });
     });
   }
 

@@ -6,6 +6,10 @@
  * message from the parent is one invocation, answered the way the Lambda Node.js runtime
  * reports it: the JSON result, or `{ errorType, errorMessage, trace }`. What the function
  * logs goes back with the answer (it is CloudWatch Logs here).
+ *
+ * Each message may also set the function's clock ahead of the wall clock (`clockOffsetMs`,
+ * 0 unless the provider framework simulates the waiter's time): `Date.now()` is what a
+ * handler measures a wait with, so a wait of minutes is seen to pass in a few polls.
  */
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
@@ -13,6 +17,9 @@ import { format } from 'node:util';
 const [file, exportName] = process.argv.slice(2);
 const loadCommonJs = createRequire(import.meta.url);
 const logs = [];
+const wallClock = Date.now.bind(Date);
+let clockOffsetMs = 0;
+Date.now = () => wallClock() + clockOffsetMs;
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   console[level] = (...args) => logs.push(format(...args));
 }
@@ -37,7 +44,8 @@ try {
 // The test process went away: so does this container.
 process.on('disconnect', () => process.exit(0));
 
-process.on('message', async ({ id, event, budgetMs }) => {
+process.on('message', async ({ id, event, budgetMs, clockOffsetMs: offset = 0 }) => {
+  clockOffsetMs = offset;
   const startedAt = Date.now();
   const context = { getRemainingTimeInMillis: () => budgetMs - (Date.now() - startedAt) };
   try {

@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { byteLength, failureResponseBody, successResponseBody } from '../provider-framework-response';
 import { InvocationOutcome, LambdaContainer, LambdaEnvironment, LambdaFunctionError } from './lambda-container';
-import { ShippedFunction, SynthesizedInvitations, WaiterSettings } from './synthesized-stack';
+import { ShippedFunction, SynthesizedStack, WaiterSettings } from './synthesized-stack';
 
 /** The physical ID the framework answers a failed Create with, so it can ignore the Delete that follows. */
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
@@ -38,6 +38,11 @@ export interface Delivery {
 export interface DeliveryOptions {
   /** What the onEvent function's `getRemainingTimeInMillis()` starts from. @default its Timeout */
   readonly onEventBudgetMs?: number;
+  /**
+   * What happens elsewhere while the waiter waits after isComplete poll `poll` (1-based)
+   * said "not yet": another account's stack deploying, say. @default nothing
+   */
+  readonly betweenPolls?: (poll: number) => Promise<void> | void;
 }
 
 export interface ProviderFrameworkOptions {
@@ -46,6 +51,15 @@ export interface ProviderFrameworkOptions {
    * number of attempts kept. @default 20
    */
   readonly pollIntervalMs?: number;
+  /**
+   * Whether the user functions' clock (`Date.now()`) moves on by the waiter's interval at
+   * each wait between polls, as it does in AWS, rather than by `pollIntervalMs`: a handler
+   * that measures its wait on the clock (the accepter's invitation deadline) then sees the
+   * deadline pass after as many polls as it would in AWS. The administrator side measures
+   * its email verification wait on the wall clock, so its scenarios leave this off.
+   * @default false
+   */
+  readonly simulateWaiterTime?: boolean;
 }
 
 type OnEventResult = { PhysicalResourceId?: string; Data?: Record<string, string> } | null;
@@ -57,20 +71,24 @@ type ResourceEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId: s
  * cfn-response.js) in front of the shipped handler, for one stack: it answers a Delete of
  * its CREATE_FAILED marker itself; invokes onEvent; defaults the physical ID and refuses
  * to change it on Delete; then, when the provider has an isComplete step, polls it as the
- * waiter state machine does; and builds the body CloudFormation receives. The user
- * functions run in Lambda containers started on first use and kept warm for the
- * framework's lifetime (a scenario): `stop()` ends them.
+ * waiter state machine does (on a simulated clock if asked); and builds the body
+ * CloudFormation receives. The user functions run in Lambda containers started on first
+ * use and kept warm for the framework's lifetime (a scenario): `stop()` ends them.
  */
 export class ProviderFramework {
   private readonly containers = new Map<ShippedFunction, LambdaContainer>();
   private readonly pollIntervalMs: number;
+  private readonly simulateWaiterTime: boolean;
+  /** How far the user functions' clock runs ahead of the wall clock: the waiter's simulated waits. */
+  private clockOffsetMs = 0;
 
   constructor(
-    private readonly stack: SynthesizedInvitations,
+    private readonly stack: SynthesizedStack,
     private readonly environment: LambdaEnvironment,
     options: ProviderFrameworkOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.simulateWaiterTime = options.simulateWaiterTime ?? false;
   }
 
   public async deliver(event: CloudFormationCustomResourceEvent, options: DeliveryOptions = {}): Promise<Delivery> {
@@ -93,7 +111,7 @@ export class ProviderFramework {
     if (!this.stack.isComplete || !this.stack.waiter) {
       return delivery(successResponseBody(resourceEvent, resourceEvent), { onEventMs, logs });
     }
-    return this.waitForCompletion(this.stack.isComplete, this.stack.waiter, resourceEvent, { onEventMs, logs });
+    return this.waitForCompletion(this.stack.isComplete, this.stack.waiter, resourceEvent, { onEventMs, logs }, options.betweenPolls);
   }
 
   /** Ends the Lambda containers of this framework. */
@@ -103,7 +121,13 @@ export class ProviderFramework {
   }
 
   /** The waiter: isComplete at once, then once per interval, at most 1 + maxAttempts calls. */
-  private async waitForCompletion(fn: ShippedFunction, waiter: WaiterSettings, event: ResourceEvent, so: { onEventMs: number; logs: string[] }): Promise<Delivery> {
+  private async waitForCompletion(
+    fn: ShippedFunction,
+    waiter: WaiterSettings,
+    event: ResourceEvent,
+    so: { onEventMs: number; logs: string[] },
+    betweenPolls?: (poll: number) => Promise<void> | void,
+  ): Promise<Delivery> {
     // A failure is answered with the event the waiter was polling for, its Data included.
     const failed = (error: LambdaFunctionError, polls: number) =>
       delivery(JSON.stringify({ ...JSON.parse(failureResponseBody(event, asError(error))), Data: event.Data }), { ...so, error, isCompletePolls: polls });
@@ -121,7 +145,11 @@ export class ProviderFramework {
       if (result.Data && Object.keys(result.Data).length > 0) {
         return failed(frameworkError('"Data" is not allowed if "IsComplete" is "False"'), poll);
       }
+      await betweenPolls?.(poll);
       await sleep(this.pollIntervalMs);
+      if (this.simulateWaiterTime) {
+        this.clockOffsetMs += waiter.intervalSeconds * 1_000 - this.pollIntervalMs;
+      }
     }
     // onTimeout answers with a fixed reason and the polled event's Data.
     const body = JSON.stringify({ ...JSON.parse(successResponseBody(event, event)), Status: 'FAILED', Reason: 'Operation timed out' });
@@ -139,7 +167,7 @@ export class ProviderFramework {
       this.containers.set(fn, container);
     }
     const startedAt = Date.now();
-    const outcome = await container.invoke(event, budgetMs);
+    const outcome = await container.invoke(event, budgetMs, this.clockOffsetMs);
     return { ...outcome, onEventMs: Date.now() - startedAt };
   }
 }

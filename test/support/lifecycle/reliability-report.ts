@@ -2,7 +2,7 @@ import * as fs from 'fs';
 
 /** The invariants the lifecycle suite checks, in the words RELIABILITY.md uses. */
 export const INVARIANTS = {
-  responseFits: 'Every response the provider framework sends to CloudFormation (status, reason, physical ID, stack ID, logical ID, data) is at most 4,096 bytes.',
+  responseFits: 'Every response the provider framework sends to CloudFormation (status, reason, physical ID, stack ID, logical ID, data) is at most 4,096 bytes, on both sides.',
   everyAccountReportedOnce:
     'Every declared account is reported exactly once: invited now, already a member, or unprocessed with a reason (the handler log lists each account in exactly one of those lists), and InvitedAccountCount + AlreadyMemberAccountCount + UnprocessedAccountCount equals the declared count when nothing was removed.',
   noSecondInvitation: 'No account receives a second invitation while it is Invited, Enabled, Disabled or being verified; a re-run of the same request sends none.',
@@ -14,12 +14,35 @@ export const INVARIANTS = {
   destroyLeavesNoMember: 'With RemovalPolicy DESTROY, Delete leaves none of the declared accounts as a member of the detector.',
   failedCreateRemovesWhatItCreated:
     'A failed Create with DESTROY removes the members it created (the framework answers the rollback Delete without calling the handler), and leaves the accounts that were members before.',
-  retainMakesNoCall: 'With RemovalPolicy RETAIN, Delete makes no GuardDuty call.',
-  physicalIdStable: 'The physical ID is guardduty-members:<detector ID>: unchanged by an Update on the same detector, never changed by a Delete, the framework\'s CREATE_FAILED marker after a failed Create.',
-  noEmailDisclosed: 'No declared email address appears in a response to CloudFormation or in the handler log.',
+  retainMakesNoCall: 'With RemovalPolicy RETAIN, Delete makes no GuardDuty call, on either side.',
+  physicalIdStable:
+    'The physical ID is guardduty-members:<detector ID> (administrator side) or guardduty-administrator:<detector ID>:<administrator account ID> (member side): unchanged by an Update on the same detector and administrator, never changed by a Delete, the framework\'s CREATE_FAILED marker after a Create that onEvent failed.',
+  noEmailDisclosed: 'No declared email address appears in a response to CloudFormation or in the handler log, on either side.',
+  acceptedAtMostOnce:
+    'The member accepts at most once: GuardDuty applies one AcceptAdministratorInvitation at most per resource, and none when the account is already associated with the declared administrator (a CloudFormation retry, an Update).',
+  invitationWaitEndsAtDeadline:
+    'A member Create whose invitation never arrives fails at the first isComplete poll at or after its invitationTimeout (on the waiter\'s clock), with a bounded, one-line HandlerError naming the administrator, the member account and the wait, long before the provider framework\'s own "Operation timed out".',
+  conflictNamesBoth: 'A member associated with a different administrator fails with a bounded, one-line HandlerError naming both administrators, and nothing in GuardDuty is changed.',
+  destroyLeavesAdministrator: 'With RemovalPolicy DESTROY, the member\'s Delete leaves the administrator its physical ID names: the administrator no longer sees it Enabled or Disabled.',
+  acceptsOrFailsByDeadline:
+    'Whatever the order of the administrator\'s invitation, the member\'s Create and the waiter\'s polls, and under throttling, 5xx and dropped connections, the member\'s Create succeeds with the account Enabled as the administrator sees it, or fails with a HandlerError no later than the first poll at or after its deadline.',
 } as const;
 
 export type InvariantId = keyof typeof INVARIANTS;
+
+/** The two sides of an invitation, each a construct with a handler of its own. */
+export const SIDES = {
+  administrator: 'Administrator account: `GuardDutyMemberInvitations`',
+  member: 'Member account: `GuardDutyInvitationAccepter`',
+} as const;
+
+export type Side = keyof typeof SIDES;
+
+export interface ScenarioOptions {
+  /** @default 'administrator' */
+  readonly side?: Side;
+  readonly timeoutMs?: number;
+}
 
 export interface PropertyRun {
   readonly name: string;
@@ -44,7 +67,7 @@ export interface PropertyRun {
 export class ReliabilityReport {
   private readonly declared: string[] = [];
   private readonly finished = new Set<string>();
-  private readonly scenarios: string[] = [];
+  private readonly scenarios: Array<{ readonly side: Side; readonly name: string }> = [];
   private readonly properties: PropertyRun[] = [];
   private readonly checks = new Map<InvariantId, number>();
   private readonly knownDefects: string[] = [];
@@ -63,15 +86,15 @@ export class ReliabilityReport {
     );
   }
 
-  /** A lifecycle scenario: a test that also counts as one scenario run. */
-  public scenario(name: string, body: () => Promise<void>, timeoutMs?: number): void {
+  /** A lifecycle scenario: a test that also counts as one scenario run, on its side. */
+  public scenario(name: string, body: () => Promise<void>, options: ScenarioOptions = {}): void {
     this.test(
       name,
       async () => {
         await body();
-        this.scenarios.push(name);
+        this.scenarios.push({ side: options.side ?? 'administrator', name });
       },
-      timeoutMs,
+      options.timeoutMs,
     );
   }
 
@@ -108,18 +131,21 @@ export class ReliabilityReport {
   private markdown(command: string): string {
     const cases = sum(this.properties.map((p) => p.cases));
     const schedules = sum(this.properties.map((p) => p.faultSchedules));
+    const sides = Object.keys(SIDES) as Side[];
+    const scenariosOf = (side: Side) => this.scenarios.filter((scenario) => scenario.side === side);
     const lines = [
       '# Reliability',
       '',
       `Written by \`test/lifecycle/lifecycle.test.ts\` at the end of a run in which all of its tests passed; every figure below is counted by the suite, none is written by hand. Reproduce it with \`${command}\`. The seeds are fixed, so every run generates the same cases; rate limits and deadlines run on the wall clock, so how a case ends, and with it the tallies and check counts, can differ a little from run to run, and a property stopped by its time limit on a slow machine runs fewer cases and says so below.`,
       '',
-      'The suite synthesizes a stack with `GuardDutyMemberInvitations`, loads the handler from the asset in the cloud assembly (the file Lambda would run, in a Node.js process of its own per Lambda container), points it at the GuardDuty emulator in `test/support/guardduty-emulator/`, and sends it the requests CloudFormation sends through the CDK provider framework, with the properties from the synthesized template. Each response is the body the framework would PUT to CloudFormation.',
+      'The suite synthesizes an administrator account\'s stack with `GuardDutyMemberInvitations` and a member account\'s stack with `GuardDutyInvitationAccepter`, loads each handler from its asset in the cloud assembly (the file Lambda would run, in a Node.js process of its own per Lambda container, with its own account\'s credentials), points them at the GuardDuty emulator in `test/support/guardduty-emulator/`, and sends them the requests CloudFormation sends through the CDK provider framework, with the properties from the synthesized templates. Each response is the body the framework would PUT to CloudFormation. On the member side the administrator\'s invitations come from the administrator\'s handler, deployed the same way.',
       '',
       '## Figures',
       '',
       '| What | Count |',
       '| --- | ---: |',
       `| Lifecycle scenarios run | ${this.scenarios.length} |`,
+      ...sides.map((side) => `| … of them on the ${side} side | ${scenariosOf(side).length} |`),
       `| Properties checked with fast-check | ${this.properties.length} |`,
       `| Generated cases run | ${cases} |`,
       `| Distinct fault schedules among them | ${schedules} |`,
@@ -137,8 +163,7 @@ export class ReliabilityReport {
       '',
       '## Lifecycle scenarios',
       '',
-      ...this.scenarios.map((name) => `- ${name}`),
-      '',
+      ...sides.flatMap((side) => [`### ${SIDES[side]}`, '', ...scenariosOf(side).map((scenario) => `- ${scenario.name}`), '']),
       '## Properties',
       '',
       '| Property | Seed | Cases run | Of numRuns | Stopped by the time limit | Fault schedules |',
@@ -161,6 +186,8 @@ export class ReliabilityReport {
       '- Runs on a small time budget keep members (RETAIN): a failed Create with DESTROY may spend a further 60 s removing its members, which a bounded test does not wait for.',
       '- The email verification property starts no account in EmailVerificationInProgress; one regression scenario covers an earlier run\'s invitation still being verified.',
       '- Latencies are milliseconds and the waiter polls every few milliseconds instead of every 30 s; GuardDuty\'s real throttling rates and the Lambda runtime itself are modelled, not measured.',
+      '- On the member side the handler\'s clock moves on by the waiter\'s 30 s at each wait between polls, so the invitation deadline passes after as many polls as in AWS; the emulator\'s own timestamps (when an invitation was sent) stay on the wall clock. The administrator side waits for email verification on the wall clock.',
+      '- The member side is not run here through an Update that changes the administrator or the detector (leaving one administrator for another); the handler tests cover that against a fake GuardDuty client.',
       '',
     ];
     return lines.join('\n');

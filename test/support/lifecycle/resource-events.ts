@@ -5,13 +5,13 @@ import type {
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
 import { createEvent, deleteEvent, updateEvent } from '../cloudformation-events';
-import { InvitationResource, SynthesizedInvitations } from './synthesized-stack';
+import { SynthesizedResource, SynthesizedStack } from './synthesized-stack';
 
 type Properties = Record<string, unknown>;
 
 /**
  * The requests CloudFormation sends for one custom resource of the synthesized stack: its
- * stack ARN and logical ID, the template's ServiceToken, and a new request ID each time,
+ * stack ARN, logical ID and resource type, the template's ServiceToken, and a new request ID each time,
  * as CloudFormation sends a new one for every request (a retry included).
  */
 export interface ResourceEvents {
@@ -20,10 +20,11 @@ export interface ResourceEvents {
   delete(physicalResourceId: string, properties: Properties): CloudFormationCustomResourceDeleteEvent;
 }
 
-export function resourceEvents(stack: SynthesizedInvitations, resource: InvitationResource): ResourceEvents {
+export function resourceEvents(stack: SynthesizedStack, resource: SynthesizedResource): ResourceEvents {
   const envelope = () => ({
     StackId: stack.stackId,
     LogicalResourceId: resource.logicalId,
+    ResourceType: stack.resourceType,
     RequestId: randomUUID(),
     ServiceToken: String(resource.properties.ServiceToken),
   });

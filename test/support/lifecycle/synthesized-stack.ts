@@ -3,9 +3,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../../lib';
+import { Construct } from 'constructs';
+import { GuardDutyInvitationAccepter, GuardDutyInvitationAccepterProps, GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../../lib';
 
-const RESOURCE_TYPE = 'Custom::GuardDutyMemberInvitations';
+/** The custom resource type each construct of the library writes into the template. */
+export const RESOURCE_TYPES = {
+  memberInvitations: 'Custom::GuardDutyMemberInvitations',
+  invitationAccepter: 'Custom::GuardDutyInvitationAccepter',
+} as const;
 
 /**
  * A Lambda function of the provider as the cloud assembly ships it: the file its `Handler`
@@ -29,16 +34,19 @@ export interface WaiterSettings {
 }
 
 /** One custom resource in the synthesized template. */
-export interface InvitationResource {
+export interface SynthesizedResource {
   readonly logicalId: string;
   /** The template's `Properties`, ServiceToken replaced by the ARN CloudFormation would pass. */
   readonly properties: Record<string, unknown>;
 }
 
-export interface SynthesizedInvitations {
+/** A synthesized stack's custom resources of one type, and the functions that answer them. */
+export interface SynthesizedStack {
   /** A stack ARN as CloudFormation puts it in events: region, account, name and a UUID. */
   readonly stackId: string;
-  readonly resources: readonly InvitationResource[];
+  /** The custom resource type, as CloudFormation puts it in events. */
+  readonly resourceType: string;
+  readonly resources: readonly SynthesizedResource[];
   readonly onEvent: ShippedFunction;
   /** Absent when the provider has no isComplete step. */
   readonly isComplete?: ShippedFunction;
@@ -61,26 +69,48 @@ const outdirs: string[] = [];
 
 /**
  * Synthesizes one stack holding a `GuardDutyMemberInvitations` per entry of `declarations`
- * (keyed by construct ID) into a cloud assembly in a temporary directory, then finds, the
- * way CloudFormation and Lambda would, what runs at deploy time: the provider framework
- * function each custom resource's ServiceToken points at, the user functions its
- * environment names, and their code through the `aws:asset:path` metadata.
+ * (keyed by construct ID): an administrator account's stack.
  */
-export function synthesizeInvitations(declarations: Record<string, GuardDutyMemberInvitationsProps>, settings: StackSettings): SynthesizedInvitations {
+export function synthesizeInvitations(declarations: Record<string, GuardDutyMemberInvitationsProps>, settings: StackSettings): SynthesizedStack {
+  return synthesizeStack(settings, RESOURCE_TYPES.memberInvitations, (stack) => {
+    for (const [id, props] of Object.entries(declarations)) {
+      new GuardDutyMemberInvitations(stack, id, props);
+    }
+  });
+}
+
+/**
+ * Synthesizes one stack holding a `GuardDutyInvitationAccepter` per entry of `declarations`
+ * (keyed by construct ID): a member account's stack.
+ */
+export function synthesizeAccepters(declarations: Record<string, GuardDutyInvitationAccepterProps>, settings: StackSettings): SynthesizedStack {
+  return synthesizeStack(settings, RESOURCE_TYPES.invitationAccepter, (stack) => {
+    for (const [id, props] of Object.entries(declarations)) {
+      new GuardDutyInvitationAccepter(stack, id, props);
+    }
+  });
+}
+
+/**
+ * Synthesizes one stack with the constructs `declare` adds into a cloud assembly in a
+ * temporary directory, then finds, the way CloudFormation and Lambda would, what runs at
+ * deploy time for its custom resources of `resourceType`: the provider framework function
+ * each one's ServiceToken points at, the user functions its environment names, and their
+ * code through the `aws:asset:path` metadata.
+ */
+function synthesizeStack(settings: StackSettings, resourceType: string, declare: (stack: Construct) => void): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardduty-members-lifecycle-'));
   outdirs.push(outdir);
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new Stack(app, settings.stackName, { env: { account: settings.account, region: settings.region } });
-  for (const [id, props] of Object.entries(declarations)) {
-    new GuardDutyMemberInvitations(stack, id, props);
-  }
+  declare(stack);
   const template = Template.fromStack(stack);
   const assemblyDirectory = app.synth().directory;
   const all = template.toJSON().Resources as Record<string, TemplateResource>;
 
-  const custom = Object.entries(template.findResources(RESOURCE_TYPE) as Record<string, TemplateResource>);
+  const custom = Object.entries(template.findResources(resourceType) as Record<string, TemplateResource>);
   if (custom.length === 0) {
-    throw new Error(`The synthesized stack has no ${RESOURCE_TYPE}`);
+    throw new Error(`The synthesized stack has no ${resourceType}`);
   }
   const frameworkId = getAttTarget(custom[0][1].Properties.ServiceToken, 'ServiceToken');
   // CloudFormation names a function <stack>-<logical ID>-<suffix>, cut to Lambda's 64 characters.
@@ -99,6 +129,7 @@ export function synthesizeInvitations(declarations: Record<string, GuardDutyMemb
 
   return {
     stackId: `arn:aws:cloudformation:${settings.region}:${settings.account}:stack/${settings.stackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
+    resourceType,
     resources: custom.map(([logicalId, resource]) => ({ logicalId, properties: { ...resource.Properties, ServiceToken: serviceToken } })),
     onEvent,
     isComplete: shipped('USER_IS_COMPLETE_FUNCTION_ARN'),
