@@ -6,7 +6,7 @@ import { buildSync } from 'esbuild';
 import type { ChildReply } from './child-protocol';
 
 /** The child scripts under bench/children, by the name the driver starts them with. */
-export const CHILD_SCRIPTS = ['handler-invocation', 'per-account-flow', 'single-call-flow', 'cold-start', 'synthesize'] as const;
+export const CHILD_SCRIPTS = ['handler-invocation', 'completion-poller', 'per-account-flow', 'single-call-flow', 'cold-start', 'synthesize'] as const;
 export type ChildScript = (typeof CHILD_SCRIPTS)[number];
 
 export interface ChildRun<R> {
@@ -66,13 +66,21 @@ export class ChildProcesses {
         reply = message as ChildReply<R>;
       });
       child.once('error', reject);
+      let processMs = 0;
+      let exitStatus: string | number | null = null;
       child.once('exit', (code, signal) => {
+        processMs = performance.now() - started;
+        exitStatus = signal ?? code;
+      });
+      // Settled on 'close', not 'exit': a reply sent just before the child exits can still
+      // be in the IPC pipe when 'exit' fires (seen with dozens of children at once on two
+      // cores); 'close' comes once stdout, stderr and the IPC channel are drained.
+      child.once('close', () => {
         clearTimeout(timer);
-        const processMs = performance.now() - started;
         if (reply?.ok) {
           resolve({ result: reply.result, processMs });
         } else {
-          const why = reply ? reply.error : `exited with ${signal ?? code} before replying`;
+          const why = reply ? reply.error : `exited with ${exitStatus} before replying`;
           reject(new Error(`bench child ${script} failed: ${why}\n--- child output (tail) ---\n${output}`));
         }
       });

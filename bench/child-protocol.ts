@@ -28,10 +28,41 @@ export interface HandlerInvocationJob {
 
 export interface HandlerInvocationResult {
   readonly loadMs: number;
+  /** When the invocation started, epoch milliseconds: comparable with the emulator's call log. */
+  readonly startedAtEpochMs: number;
   readonly invocationMs: number;
   readonly maxRssBytes: number;
   readonly response?: { readonly PhysicalResourceId: string; readonly Data?: Record<string, string> };
   readonly error?: string;
+}
+
+/** The CloudFormation event merged with onEvent's result: what the provider framework passes to isComplete. */
+export type CompletionEvent = CloudFormationCustomResourceEvent & { readonly PhysicalResourceId: string; readonly Data?: Record<string, string> };
+
+/**
+ * The provider framework's waiter for one resource, run against a bundle's isComplete:
+ * the first call right after onEvent (the waiter's first attempt), then one every
+ * `pollIntervalMs` after the previous one returned, until it says complete.
+ */
+export interface CompletionPollJob {
+  readonly assetPath: string;
+  readonly event: CompletionEvent;
+  readonly pollIntervalMs: number;
+  /** The child gives up with an error after polling this long: a bench run must not hang. */
+  readonly maxWaitMs: number;
+  /** What the Lambda context reports as time left at each call: the isComplete function's timeout. */
+  readonly remainingMs: number;
+}
+
+export interface CompletionPollResult {
+  /** isComplete calls made, the one that said complete included. */
+  readonly polls: number;
+  /** Epoch milliseconds, comparable with the emulator's call log. */
+  readonly firstPollAtEpochMs: number;
+  readonly completedAtEpochMs: number;
+  readonly response?: { readonly IsComplete: boolean; readonly Data?: Record<string, string> };
+  readonly error?: string;
+  readonly maxRssBytes: number;
 }
 
 /** One CreateMembers and one InviteMembers per account, `concurrency` accounts at a time. */

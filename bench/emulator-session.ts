@@ -1,6 +1,6 @@
 import type { EmulatorTarget, MemberDeclaration } from './child-protocol';
 import type { CallConditions } from './rate-limit';
-import { GuardDutyEmulator, MemberRecord, RelationshipStatus } from '../test/support/guardduty-emulator';
+import { CallRecord, GuardDutyEmulator, GuardDutyEmulatorOptions, isWriteOperation, MemberRecord, RelationshipStatus } from '../test/support/guardduty-emulator';
 
 export const ADMINISTRATOR = '111111111111';
 export const REGION = 'us-east-1';
@@ -13,8 +13,34 @@ export interface CallStats {
   readonly writeCalls: number;
   /** Calls answered 429 (throttled) or 5xx: each is a retry or a failure for the caller. */
   readonly retries: number;
+  /** Calls answered 429 alone: GuardDuty refused them before doing anything. */
+  readonly throttled: number;
+  readonly throttledWriteCalls: number;
+  /**
+   * Runs of consecutive 429s, in arrival order, with accepted calls between them: how
+   * often the caller ran into the rate limit again after backing off.
+   */
+  readonly throttleEpisodes: number;
+  /** When the first and the last 429 arrived, from the first call's arrival; undefined without any. */
+  readonly throttledSpanMs?: { readonly first: number; readonly last: number };
+  /**
+   * The pace right after the first 429: the next `calls` calls (up to 10) arrived over
+   * `ms` after it. The bucket is empty at that 429, so the rate limit alone allows
+   * `calls` calls in `calls / rate` seconds; slower is the caller holding back.
+   */
+  readonly afterFirstThrottle?: { readonly calls: number; readonly ms: number };
   readonly peakConcurrency: number;
 }
+
+/** How many calls after the first 429 the pace is read over. */
+const PACE_CALLS = 10;
+
+/**
+ * What the emulator adds to every call: latency and the rate limit, latency alone (where
+ * the emulator's one token bucket for every caller would misrepresent GuardDuty's limits
+ * per account), or nothing.
+ */
+export type EmulatorConditions = CallConditions | { readonly latencyMs: number } | 'unlimited';
 
 /**
  * The GuardDuty emulator as the bench uses it: one server in the driver process for the
@@ -22,22 +48,29 @@ export interface CallStats {
  * full token bucket.
  */
 export class BenchEmulator {
-  public static async start(): Promise<BenchEmulator> {
-    return new BenchEmulator(await GuardDutyEmulator.start());
+  public static async start(options: Pick<GuardDutyEmulatorOptions, 'emailVerificationDelayMs'> = {}): Promise<BenchEmulator> {
+    return new BenchEmulator(await GuardDutyEmulator.start(options));
   }
 
   private constructor(private readonly emulator: GuardDutyEmulator) {}
 
   /** No members, the given conditions, an empty call log; returns the administrator's detector ID. */
-  public freshDetector(conditions: CallConditions | 'unlimited'): string {
+  public freshDetector(conditions: EmulatorConditions): string {
     this.emulator.reset();
     const detectorId = this.emulator.seedDetector(ADMINISTRATOR, REGION);
-    this.emulator.setFaults(
-      conditions === 'unlimited'
-        ? {}
-        : { latencyMs: conditions.latencyMs, rateLimit: { ratePerSecond: conditions.ratePerSecond, burst: conditions.burst } },
-    );
+    if (conditions === 'unlimited') {
+      this.emulator.setFaults({});
+    } else if ('ratePerSecond' in conditions) {
+      this.emulator.setFaults({ latencyMs: conditions.latencyMs, rateLimit: { ratePerSecond: conditions.ratePerSecond, burst: conditions.burst } });
+    } else {
+      this.emulator.setFaults({ latencyMs: conditions.latencyMs });
+    }
     return detectorId;
+  }
+
+  /** Enables GuardDuty in each member account (in the bench's region); returns their detector IDs, in order. */
+  public seedMemberDetectors(accountIds: readonly string[]): string[] {
+    return accountIds.map((accountId) => this.emulator.seedDetector(accountId, REGION));
   }
 
   public seedMembers(members: readonly MemberDeclaration[], statusOf: (index: number) => RelationshipStatus): void {
@@ -46,17 +79,38 @@ export class BenchEmulator {
     );
   }
 
-  /** The administrator's members by account ID. */
+  /** Invitations to these accounts end EmailVerificationFailed (until the next freshDetector). */
+  public failEmailVerification(accountIds: readonly string[]): void {
+    accountIds.forEach((accountId) => this.emulator.failEmailVerification(accountId));
+  }
+
+  /** The administrator's members by account ID, email verification settled as of now. */
   public members(): Map<string, MemberRecord> {
     return new Map(this.emulator.members(ADMINISTRATOR, REGION).map((record) => [record.accountId, record]));
   }
 
-  public callStats(): CallStats {
-    const calls = this.emulator.calls();
+  /** Every call since the last freshDetector, in arrival order. */
+  public calls(): CallRecord[] {
+    return [...this.emulator.calls()].sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /** The cost of every call since the last freshDetector, or of those `which` selects. */
+  public callStats(which: (call: CallRecord) => boolean = () => true): CallStats {
+    const calls = this.calls().filter(which);
+    const throttled = calls.filter((call) => call.statusCode === 429);
+    const episodes = calls.filter((call, i) => call.statusCode === 429 && calls[i - 1]?.statusCode !== 429).length;
+    const origin = calls[0]?.startedAt ?? 0;
+    const firstThrottle = calls.findIndex((call) => call.statusCode === 429);
+    const following = firstThrottle < 0 ? [] : calls.slice(firstThrottle + 1, firstThrottle + 1 + PACE_CALLS);
     return {
       calls: calls.length,
-      writeCalls: this.emulator.writeCallCount(),
+      writeCalls: calls.filter((call) => isWriteOperation(call.operation)).length,
       retries: calls.filter((call) => call.statusCode === 429 || call.statusCode >= 500).length,
+      throttled: throttled.length,
+      throttledWriteCalls: throttled.filter((call) => isWriteOperation(call.operation)).length,
+      throttleEpisodes: episodes,
+      throttledSpanMs: throttled.length > 0 ? { first: throttled[0].startedAt - origin, last: throttled[throttled.length - 1].startedAt - origin } : undefined,
+      afterFirstThrottle: following.length > 0 ? { calls: following.length, ms: following[following.length - 1].startedAt - calls[firstThrottle].startedAt } : undefined,
       peakConcurrency: this.emulator.peakConcurrency(),
     };
   }
@@ -67,15 +121,20 @@ export class BenchEmulator {
     return { endpoint: config.endpoint, region: config.region, credentials: config.credentials };
   }
 
-  /** The environment the handler reads in Lambda, pointed at the emulator. */
+  /** The environment the handler reads in Lambda, pointed at the emulator, in the administrator account. */
   public handlerEnvironment(): Record<string, string> {
-    const credentials = this.emulator.credentialsFor(ADMINISTRATOR);
+    return this.environmentFor(ADMINISTRATOR);
+  }
+
+  /** The environment of a handler deployed in `accountId` (a member stack's accepter, say). */
+  public environmentFor(accountId: string): Record<string, string> {
+    const credentials = this.emulator.credentialsFor(accountId);
     return {
       AWS_ENDPOINT_URL_GUARDDUTY: this.emulator.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ACCOUNT_ID: ADMINISTRATOR,
+      AWS_ACCOUNT_ID: accountId,
     };
   }
 

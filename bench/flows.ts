@@ -1,6 +1,16 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { MemberRecord } from '../test/support/guardduty-emulator';
-import type { AccountFailure, FlowResult, HandlerInvocationJob, HandlerInvocationResult, MemberDeclaration, PerAccountJob, SingleCallJob } from './child-protocol';
+import type {
+  AccountFailure,
+  CompletionPollJob,
+  CompletionPollResult,
+  FlowResult,
+  HandlerInvocationJob,
+  HandlerInvocationResult,
+  MemberDeclaration,
+  PerAccountJob,
+  SingleCallJob,
+} from './child-protocol';
 import type { ChildProcesses } from './child-process';
 import type { BenchEmulator, CallStats } from './emulator-session';
 import type { BenchOptions } from './options';
@@ -15,6 +25,8 @@ export interface BenchContext {
   readonly repoRoot: string;
   /** The shipped handler bundle, assets/member-invitations/index.js. */
   readonly assetPath: string;
+  /** The member side's bundle, assets/invitation-accepter/index.js. */
+  readonly accepterAssetPath: string;
   progress(message: string): void;
 }
 
@@ -39,6 +51,10 @@ export interface Problem {
 
 /** The handler function's timeout (lib/member-invitations-provider.ts): what the context reports as time left. */
 export const LAMBDA_TIMEOUT_MS = 10 * 60_000;
+/** Its isComplete timeout (lib/member-invitations-provider.ts). */
+export const IS_COMPLETE_TIMEOUT_MS = 5 * 60_000;
+/** The accepter's onEvent and isComplete timeouts (lib/invitation-accepter-provider.ts). */
+export const ACCEPTER_TIMEOUT_MS = 2 * 60_000;
 
 /**
  * The resource properties as the construct writes them. OnUnprocessed REPORT: the run
@@ -57,8 +73,7 @@ export async function runHandler(
   event: CloudFormationCustomResourceEvent,
   wanted: { readonly total: number; readonly count: (members: ReadonlyMap<string, MemberRecord>) => number },
 ): Promise<FlowRun> {
-  const job: HandlerInvocationJob = { assetPath: ctx.assetPath, event, remainingMs: LAMBDA_TIMEOUT_MS };
-  const { result } = await ctx.children.run<HandlerInvocationJob, HandlerInvocationResult>('handler-invocation', job, ctx.emulator.handlerEnvironment());
+  const result = await invokeBundle(ctx, ctx.assetPath, event, ctx.emulator.handlerEnvironment());
   const succeeded = wanted.count(ctx.emulator.members());
   const problems: Problem[] = [];
   const missing = wanted.total - succeeded;
@@ -73,6 +88,38 @@ export async function runHandler(
     problems.push({ what: 'not in the expected state', accounts: missing });
   }
   return { ...ctx.emulator.callStats(), wallMs: result.invocationMs, peakRssBytes: result.maxRssBytes, succeeded, wanted: wanted.total, problems };
+}
+
+/** One onEvent invocation of a bundle in a fresh process, in the account whose environment is given. */
+export async function invokeBundle(
+  ctx: BenchContext,
+  assetPath: string,
+  event: CloudFormationCustomResourceEvent,
+  environment: Record<string, string>,
+  remainingMs = LAMBDA_TIMEOUT_MS,
+): Promise<HandlerInvocationResult & { readonly processMs: number }> {
+  const job: HandlerInvocationJob = { assetPath, event, remainingMs };
+  const { result, processMs } = await ctx.children.run<HandlerInvocationJob, HandlerInvocationResult>('handler-invocation', job, environment);
+  return { ...result, processMs };
+}
+
+/** The waiter's isComplete calls for one resource, in a fresh process (the isComplete function's container). */
+export async function pollCompletion(ctx: BenchContext, job: CompletionPollJob, environment: Record<string, string>): Promise<CompletionPollResult & { readonly processMs: number }> {
+  const { result, processMs } = await ctx.children.run<CompletionPollJob, CompletionPollResult>('completion-poller', job, environment);
+  return { ...result, processMs };
+}
+
+/** `work` over every item, at most `limit` at once, results in the items' order. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) {
+      results[i] = await work(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
 }
 
 export async function runPerAccount(ctx: BenchContext, detectorId: string, members: readonly MemberDeclaration[]): Promise<FlowRun> {

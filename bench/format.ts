@@ -24,9 +24,9 @@ export function ratio(value: number): string {
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}×`;
 }
 
-/** "median (min–max)", or just the median when every run gave the same figure. */
+/** "median (min–max)", or just the median when every run gave the same figure, as shown. */
 export function spread(summary: Summary, format: (n: number) => string): string {
-  if (summary.min === summary.max) {
+  if (format(summary.min) === format(summary.max)) {
     return format(summary.median);
   }
   return `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;

@@ -23,12 +23,29 @@ export interface BenchOptions {
   readonly coldStartRuns: number;
   /** Member counts of the synthesis scenario. */
   readonly synthSizes: readonly number[];
+  /** Member counts of the email verification wait (scenario 6). */
+  readonly verificationSizes: readonly number[];
+  /** How long the emulator keeps an invited account EmailVerificationInProgress. */
+  readonly verificationDelayMs: number;
+  /** The extra verification row: this many of `verificationFailureMembers` accounts fail verification. */
+  readonly verificationFailures: number;
+  readonly verificationFailureMembers: number;
+  /** The waiter's query interval in scenarios 6 and 7, in place of the provider's 30 s. */
+  readonly pollIntervalMs: number;
+  /** Member accounts of the accepter journey (scenario 7). */
+  readonly accepterMembers: readonly number[];
+  /** Member stacks whose accepter runs at once in scenario 7. */
+  readonly accepterConcurrency: number;
+  /** The scenarios to run, by number (1 to 7). */
+  readonly scenarios: ReadonlySet<number>;
   readonly quick: boolean;
   /** Where the report goes. */
   readonly out: string;
   /** The command line, as the report shows it. */
   readonly command: string;
 }
+
+const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7];
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -42,6 +59,17 @@ const USAGE = `Usage: npm run bench -- [options]
   --mixed-members 1000       members of the mixed-update scenario (10% removed, 10% added)
   --cold-start-runs 15       fresh processes for the cold-start figures (at least 10)
   --synth-sizes 100,1000,5000
+  --verification-sizes 50,500,1000
+                             members per email verification wait (scenario 6)
+  --verification-delay-ms 2000
+                             how long the emulator takes to verify an invited account's email
+  --verification-failures 10 accounts whose verification fails, in one extra row...
+  --verification-failure-members 500
+                             ...of this many members
+  --poll-interval-ms 500     the waiter's query interval in scenarios 6 and 7 (the provider's is 30 s)
+  --accepter-members 1,10,50 member accounts in the accepter journey (scenario 7)
+  --accepter-concurrency 10  member stacks whose accepter runs at once
+  --scenarios 1,2,3,4,5,6,7  which scenarios to run
   --quick                    smoke run in under a minute (small N, one run each)
   --out PATH                 report file (default: BENCHMARKS.md; with --quick, a temp file)
   --help`;
@@ -61,6 +89,14 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
       'mixed-members': { type: 'string' },
       'cold-start-runs': { type: 'string' },
       'synth-sizes': { type: 'string' },
+      'verification-sizes': { type: 'string' },
+      'verification-delay-ms': { type: 'string' },
+      'verification-failures': { type: 'string' },
+      'verification-failure-members': { type: 'string' },
+      'poll-interval-ms': { type: 'string' },
+      'accepter-members': { type: 'string' },
+      'accepter-concurrency': { type: 'string' },
+      scenarios: { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -73,6 +109,15 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
   }
   const quick = values.quick ?? false;
   const ratePerSecond = positive(values.rate, 'rate', 10);
+  const verificationFailureMembers = positive(values['verification-failure-members'], 'verification-failure-members', quick ? 50 : 500);
+  const verificationFailures = whole(values['verification-failures'], 'verification-failures', quick ? 5 : 10);
+  if (verificationFailures > verificationFailureMembers) {
+    fail(`--verification-failures (${verificationFailures}) cannot exceed --verification-failure-members (${verificationFailureMembers})`);
+  }
+  const scenarios = list(values.scenarios, 'scenarios', [...ALL_SCENARIOS]);
+  if (scenarios.some((n) => !ALL_SCENARIOS.includes(n))) {
+    fail(`--scenarios takes numbers from 1 to ${ALL_SCENARIOS.length}, got ${JSON.stringify(values.scenarios)}`);
+  }
   return {
     sizes: list(values.sizes, 'sizes', quick ? [50, 200] : [50, 500, 1_000, 5_000]),
     latencyMs: whole(values['latency-ms'], 'latency-ms', 30),
@@ -85,6 +130,14 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
     mixedChangeShare: 0.1,
     coldStartRuns: positive(values['cold-start-runs'], 'cold-start-runs', quick ? 3 : 15),
     synthSizes: list(values['synth-sizes'], 'synth-sizes', quick ? [100, 500] : [100, 1_000, 5_000]),
+    verificationSizes: list(values['verification-sizes'], 'verification-sizes', quick ? [50, 200] : [50, 500, 1_000]),
+    verificationDelayMs: whole(values['verification-delay-ms'], 'verification-delay-ms', quick ? 500 : 2_000),
+    verificationFailures,
+    verificationFailureMembers,
+    pollIntervalMs: positive(values['poll-interval-ms'], 'poll-interval-ms', 500),
+    accepterMembers: list(values['accepter-members'], 'accepter-members', quick ? [1, 5] : [1, 10, 50]),
+    accepterConcurrency: positive(values['accepter-concurrency'], 'accepter-concurrency', 10),
+    scenarios: new Set(scenarios),
     quick,
     out: values.out ?? (quick ? quickOut : defaultOut),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),

@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ChildProcesses } from './child-process';
 import { BenchEmulator } from './emulator-session';
@@ -7,29 +7,36 @@ import { duration } from './format';
 import { BenchContext } from './flows';
 import { parseBenchOptions } from './options';
 import { renderReport } from './report';
+import { accepterJourney, AccepterJourneyResult, AccepterOrder } from './scenarios/accepter-journey';
 import { coldStart, ColdStartMeasurement } from './scenarios/cold-start';
 import { invitationRun, InvitationRunResult } from './scenarios/invitation-run';
 import { mixedUpdate, MixedUpdateResult } from './scenarios/mixed-update';
 import { rerunWithNothingToDo, RerunResult } from './scenarios/rerun';
 import { synthesis, SynthMeasurement } from './scenarios/synthesis';
+import { verificationRows, verificationWait, VerificationWaitResult } from './scenarios/verification-wait';
 import { judgeTargets } from './targets';
 
 /**
- * `npm run bench`: measures the shipped handler against the GuardDuty emulator, and the
- * construct's synthesis, and writes BENCHMARKS.md. Not part of `npm test`: figures
- * depend on the machine, so nothing here asserts a time; targets are reported as met
- * or missed. `npm run bench -- --help` lists the options.
+ * `npm run bench`: measures the shipped handlers (the administrator's and the member
+ * side's accepter) against the GuardDuty emulator, and the construct's synthesis, and
+ * writes BENCHMARKS.md. Not part of `npm test`: figures depend on the machine, so
+ * nothing here asserts a time; targets are reported as met or missed.
+ * `npm run bench -- --help` lists the options.
  */
 async function main(): Promise<number> {
   const repoRoot = join(__dirname, '..');
   const options = parseBenchOptions(process.argv.slice(2), join(repoRoot, 'BENCHMARKS.md'), join(tmpdir(), 'BENCHMARKS.quick.md'));
   const assetPath = join(repoRoot, 'assets', 'member-invitations', 'index.js');
-  if (!existsSync(assetPath)) {
-    console.error(`${relative(repoRoot, assetPath)} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
-    return 1;
+  const accepterAssetPath = join(repoRoot, 'assets', 'invitation-accepter', 'index.js');
+  for (const asset of [assetPath, accepterAssetPath]) {
+    if (!existsSync(asset)) {
+      console.error(`${relative(repoRoot, asset)} is missing: run \`npm run build\` first (\`npm run bench\` does).`);
+      return 1;
+    }
   }
 
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0];
   const started = performance.now();
   const progress = (message: string) => console.error(`[bench ${duration(performance.now() - started).padStart(8)}] ${message}`);
   const children = ChildProcesses.build(repoRoot);
@@ -41,6 +48,7 @@ async function main(): Promise<number> {
     children,
     repoRoot,
     assetPath,
+    accepterAssetPath,
     progress,
   };
 
@@ -57,28 +65,45 @@ async function main(): Promise<number> {
     }
   };
 
-  try {
-    const cold: ColdStartMeasurement | undefined = await attempt('cold start', () => coldStart(ctx));
-    const invitation: InvitationRunResult[] = [];
-    for (const members of options.sizes) {
-      const result = await attempt(`invitation run N=${members}`, () => invitationRun(ctx, members));
+  const runs = (scenario: number) => options.scenarios.has(scenario);
+  /** One attempt per member count, so one failing size does not cost the others. */
+  const each = async <S, T>(name: (size: S) => string, sizes: readonly S[], scenario: (size: S) => Promise<T>): Promise<T[]> => {
+    const results: T[] = [];
+    for (const size of sizes) {
+      const result = await attempt(name(size), () => scenario(size));
       if (result) {
-        invitation.push(result);
+        results.push(result);
       }
     }
-    const rerun: RerunResult[] = [];
-    for (const members of options.sizes) {
-      const result = await attempt(`re-run N=${members}`, () => rerunWithNothingToDo(ctx, members));
-      if (result) {
-        rerun.push(result);
-      }
-    }
-    const mixed: MixedUpdateResult | undefined = await attempt('mixed update', () => mixedUpdate(ctx));
-    const synth: SynthMeasurement[] = (await attempt('synthesis', () => synthesis(ctx))) ?? [];
+    return results;
+  };
 
-    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth };
+  try {
+    const cold: ColdStartMeasurement | undefined = runs(4) ? await attempt('cold start', () => coldStart(ctx)) : undefined;
+    const invitation: InvitationRunResult[] = runs(1) ? await each((n) => `invitation run N=${n}`, options.sizes, (n) => invitationRun(ctx, n)) : [];
+    const rerun: RerunResult[] = runs(2) ? await each((n) => `re-run N=${n}`, options.sizes, (n) => rerunWithNothingToDo(ctx, n)) : [];
+    const mixed: MixedUpdateResult | undefined = runs(3) ? await attempt('mixed update', () => mixedUpdate(ctx)) : undefined;
+    const synth: SynthMeasurement[] = runs(5) ? ((await attempt('synthesis', () => synthesis(ctx))) ?? []) : [];
+
+    let verification: VerificationWaitResult[] = [];
+    if (runs(6)) {
+      // Email verification that takes time is an emulator start option: a second emulator for this scenario.
+      const delayed = await BenchEmulator.start({ emailVerificationDelayMs: options.verificationDelayMs });
+      try {
+        verification = await each((row) => `verification wait N=${row.members}${row.failing > 0 ? ` (${row.failing} failing)` : ''}`, verificationRows(options), (row) => verificationWait(ctx, delayed, row));
+      } finally {
+        await delayed.stop();
+      }
+    }
+    const orders: AccepterOrder[] = ['invitation-first', 'accepter-first'];
+    const journeys = options.accepterMembers.flatMap((members) => orders.map((order) => ({ members, order })));
+    const accepter: AccepterJourneyResult[] = runs(7)
+      ? await each((j) => `accepter journey ${j.order} M=${j.members}`, journeys, (j) => accepterJourney(ctx, j.members, j.order))
+      : [];
+
+    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter };
     const targets = judgeTargets(results, ctx.conditions);
-    const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeVersion: process.version };
+    const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeVersion: process.version, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } };
     let report = renderReport({ machine, options, startedAt, durationMs: performance.now() - started, results, targets });
     if (errors.length > 0) {
       report += `\n## Scenario errors\n\n${errors.map((e) => `\`\`\`\n${e}\n\`\`\``).join('\n\n')}\n`;

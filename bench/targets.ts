@@ -7,6 +7,8 @@ import type { InvitationRunResult } from './scenarios/invitation-run';
 import type { MixedUpdateResult } from './scenarios/mixed-update';
 import type { RerunResult } from './scenarios/rerun';
 import type { SynthMeasurement } from './scenarios/synthesis';
+import type { AccepterJourneyResult } from './scenarios/accepter-journey';
+import type { VerificationWaitResult } from './scenarios/verification-wait';
 
 /** Everything the scenarios measured, for the targets and the report. */
 export interface BenchResults {
@@ -15,11 +17,17 @@ export interface BenchResults {
   readonly mixed?: MixedUpdateResult;
   readonly coldStart?: ColdStartMeasurement;
   readonly synthesis: readonly SynthMeasurement[];
+  readonly verification: readonly VerificationWaitResult[];
+  readonly accepter: readonly AccepterJourneyResult[];
 }
 
 export type Verdict = 'met' | 'missed' | 'not measured';
 
+/** Which target a verdict is about, for the findings that explain a miss. */
+export type TargetId = 'calls-within-floor' | 'against-per-account' | 'wall-time-within-floor' | 'rerun-writes' | 'largest-run' | 'asset-size' | 'load-and-setup' | 'synthesis-growth';
+
 export interface TargetVerdict {
+  readonly id: TargetId;
   readonly target: string;
   readonly measured: string;
   readonly verdict: Verdict;
@@ -45,19 +53,22 @@ export const TARGET = {
 } as const;
 
 export function judgeTargets(results: BenchResults, conditions: CallConditions): TargetVerdict[] {
-  return [
-    callsWithinFloor(results.invitation),
-    againstPerAccount(results.invitation),
-    wallTimeWithinFloor(results.invitation, conditions),
-    rerunWrites(results.rerun),
-    largestRun(results.invitation),
-    assetSize(results.coldStart),
-    loadAndSetup(results.coldStart),
-    synthesisGrowth(results.synthesis),
+  const judged: Array<[TargetId, Judgement]> = [
+    ['calls-within-floor', callsWithinFloor(results.invitation)],
+    ['against-per-account', againstPerAccount(results.invitation)],
+    ['wall-time-within-floor', wallTimeWithinFloor(results.invitation, conditions)],
+    ['rerun-writes', rerunWrites(results.rerun)],
+    ['largest-run', largestRun(results.invitation)],
+    ['asset-size', assetSize(results.coldStart)],
+    ['load-and-setup', loadAndSetup(results.coldStart)],
+    ['synthesis-growth', synthesisGrowth(results.synthesis)],
   ];
+  return judged.map(([id, judgement]) => ({ id, ...judgement }));
 }
 
-function callsWithinFloor(runs: readonly InvitationRunResult[]): TargetVerdict {
+type Judgement = Omit<TargetVerdict, 'id'>;
+
+function callsWithinFloor(runs: readonly InvitationRunResult[]): Judgement {
   const target = `API calls ≤ floor + ${TARGET.CALLS_ABOVE_FLOOR} for every N (every run; throttled calls count)`;
   if (runs.length === 0) {
     return { target, measured: '—', verdict: 'not measured' };
@@ -74,7 +85,7 @@ function callsWithinFloor(runs: readonly InvitationRunResult[]): TargetVerdict {
   return { target, measured, verdict: parts.every((p) => p.ok) ? 'met' : 'missed' };
 }
 
-function againstPerAccount(runs: readonly InvitationRunResult[]): TargetVerdict {
+function againstPerAccount(runs: readonly InvitationRunResult[]): Judgement {
   const target = `At N = ${count(TARGET.COMPARISON_MEMBERS)}: ≥ ${TARGET.FEWER_CALLS_THAN_PER_ACCOUNT}× fewer calls and ≥ ${TARGET.LESS_TIME_THAN_PER_ACCOUNT}× less wall time than the per-account flow`;
   const at = runs.find((r) => r.members === TARGET.COMPARISON_MEMBERS);
   if (!at || !Array.isArray(at.perAccount) || at.perAccount.length === 0) {
@@ -92,7 +103,7 @@ function againstPerAccount(runs: readonly InvitationRunResult[]): TargetVerdict 
   return { target, measured, verdict: met ? 'met' : 'missed' };
 }
 
-function wallTimeWithinFloor(runs: readonly InvitationRunResult[], conditions: CallConditions): TargetVerdict {
+function wallTimeWithinFloor(runs: readonly InvitationRunResult[], conditions: CallConditions): Judgement {
   const target = `Wall time ≤ ${TARGET.WALL_TIME_OVER_FLOOR}× what the rate limit allows for the floor's calls, every N (median)`;
   if (runs.length === 0) {
     return { target, measured: '—', verdict: 'not measured' };
@@ -107,7 +118,7 @@ function wallTimeWithinFloor(runs: readonly InvitationRunResult[], conditions: C
   return { target, measured: parts.map((p) => p.text).join('; '), verdict: parts.every((p) => p.ok) ? 'met' : 'missed' };
 }
 
-function rerunWrites(runs: readonly RerunResult[]): TargetVerdict {
+function rerunWrites(runs: readonly RerunResult[]): Judgement {
   const target = 'A re-run with nothing to do makes no write call (every N, every run)';
   if (runs.length === 0) {
     return { target, measured: '—', verdict: 'not measured' };
@@ -117,7 +128,7 @@ function rerunWrites(runs: readonly RerunResult[]): TargetVerdict {
   return { target, measured: `write calls ${measured}`, verdict: writes.every((w) => w.most === 0) ? 'met' : 'missed' };
 }
 
-function largestRun(runs: readonly InvitationRunResult[]): TargetVerdict {
+function largestRun(runs: readonly InvitationRunResult[]): Judgement {
   const target =
     `N = ${count(TARGET.LARGEST_MEMBERS)} completes in one invocation within ${Math.round(TARGET.SHARE_OF_TIMEOUT * 100)}% of the ` +
     `${duration(LAMBDA_TIMEOUT_MS)} Lambda timeout, peak RSS < ${mebibytes(TARGET.PEAK_RSS_BYTES)} (every run)`;
@@ -133,7 +144,7 @@ function largestRun(runs: readonly InvitationRunResult[]): TargetVerdict {
   return { target, measured, verdict: met ? 'met' : 'missed' };
 }
 
-function assetSize(cold: ColdStartMeasurement | undefined): TargetVerdict {
+function assetSize(cold: ColdStartMeasurement | undefined): Judgement {
   const target = `Handler asset ≤ 600 KB (${count(TARGET.ASSET_BYTES)} bytes)`;
   if (!cold) {
     return { target, measured: '—', verdict: 'not measured' };
@@ -141,7 +152,7 @@ function assetSize(cold: ColdStartMeasurement | undefined): TargetVerdict {
   return { target, measured: `${count(cold.assetBytes)} bytes`, verdict: cold.assetBytes <= TARGET.ASSET_BYTES ? 'met' : 'missed' };
 }
 
-function loadAndSetup(cold: ColdStartMeasurement | undefined): TargetVerdict {
+function loadAndSetup(cold: ColdStartMeasurement | undefined): Judgement {
   const target = `Module load + first-invocation setup ≤ ${TARGET.LOAD_AND_SETUP_MS} ms (median)`;
   if (!cold || cold.runs.length === 0) {
     return { target, measured: '—', verdict: 'not measured' };
@@ -151,7 +162,7 @@ function loadAndSetup(cold: ColdStartMeasurement | undefined): TargetVerdict {
   return { target, measured, verdict: total <= TARGET.LOAD_AND_SETUP_MS ? 'met' : 'missed' };
 }
 
-function synthesisGrowth(measurements: readonly SynthMeasurement[]): TargetVerdict {
+function synthesisGrowth(measurements: readonly SynthMeasurement[]): Judgement {
   const target = `Synthesis with ${count(TARGET.SYNTH_LARGE_MEMBERS)} members < ${TARGET.SYNTH_RATIO}× the time with ${count(TARGET.SYNTH_SMALL_MEMBERS)} (construct, fresh process)`;
   const small = measurements.find((m) => m.variant === 'construct' && m.members === TARGET.SYNTH_SMALL_MEMBERS);
   const large = measurements.find((m) => m.variant === 'construct' && m.members === TARGET.SYNTH_LARGE_MEMBERS);

@@ -3,8 +3,9 @@ import type { HandlerInvocationJob, HandlerInvocationResult } from '../child-pro
 import { maxRssBytes, serveOneJob } from './child-io';
 
 /**
- * Loads the shipped handler bundle (assets/member-invitations/index.js) as Lambda would
- * and sends it one event. The emulator endpoint, region and credentials come from the
+ * Loads a shipped handler bundle (assets/member-invitations/index.js, or the member
+ * side's assets/invitation-accepter/index.js) as Lambda would and sends its onEvent
+ * handler one event. The emulator endpoint, region and credentials come from the
  * environment the driver gives this process, as they do in Lambda.
  */
 type HandlerModule = typeof import('../../lambda/member-invitations');
@@ -14,13 +15,13 @@ serveOneJob(async (job: HandlerInvocationJob): Promise<HandlerInvocationResult> 
   const bundle = createRequire(__filename)(job.assetPath) as HandlerModule;
   const loadMs = performance.now() - loadStart;
 
-  const contextStart = Date.now();
-  const context = { getRemainingTimeInMillis: () => job.remainingMs - (Date.now() - contextStart) };
+  const startedAtEpochMs = Date.now();
+  const context = { getRemainingTimeInMillis: () => job.remainingMs - (Date.now() - startedAtEpochMs) };
   const start = performance.now();
   try {
     const response = await bundle.handler(job.event, context);
-    return { loadMs, invocationMs: performance.now() - start, maxRssBytes: maxRssBytes(), response };
+    return { loadMs, startedAtEpochMs, invocationMs: performance.now() - start, maxRssBytes: maxRssBytes(), response };
   } catch (error) {
-    return { loadMs, invocationMs: performance.now() - start, maxRssBytes: maxRssBytes(), error: error instanceof Error ? error.message : String(error) };
+    return { loadMs, startedAtEpochMs, invocationMs: performance.now() - start, maxRssBytes: maxRssBytes(), error: error instanceof Error ? error.message : String(error) };
   }
 });
