@@ -8,7 +8,8 @@ import {
   MAX_INVITATION_TIMEOUT_SECONDS,
   MIN_INVITATION_TIMEOUT_SECONDS,
 } from './private/accepter-contract';
-import { DETECTOR_ID_MAX_LENGTH, accountIdProblem } from './private/member-account-rules';
+import { accountIdProblem } from './private/member-account-rules';
+import { detectorIdProblems, removalPolicyProblems, waitTimeoutProblems } from './private/synth-validation';
 
 /**
  * Properties for `GuardDutyInvitationAccepter`.
@@ -138,8 +139,8 @@ function validateProps(props: GuardDutyInvitationAccepterProps, stackAccount: st
   const problems = [
     ...administratorProblems(props.administratorAccountId, stackAccount),
     ...detectorIdProblems(props.detectorId),
-    ...timeoutProblems(props.invitationTimeout),
-    ...removalPolicyProblems(props.removalPolicy),
+    ...waitTimeoutProblems('invitationTimeout', props.invitationTimeout, MIN_INVITATION_TIMEOUT_SECONDS, MAX_INVITATION_TIMEOUT_SECONDS),
+    ...removalPolicyProblems(props.removalPolicy, 'the account either stays the administrator\'s member or leaves'),
   ];
   if (problems.length > 0) {
     throw new Error(`Invalid GuardDutyInvitationAccepter props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
@@ -158,35 +159,4 @@ function administratorProblems(administratorAccountId: string, stackAccount: str
     return [`administratorAccountId ${administratorAccountId} is the stack's own account: an account cannot be its own GuardDuty administrator`];
   }
   return [];
-}
-
-function detectorIdProblems(detectorId: string | undefined): string[] {
-  if (detectorId === undefined || Token.isUnresolved(detectorId)) {
-    return [];
-  }
-  if (typeof detectorId !== 'string' || detectorId.length < 1 || detectorId.length > DETECTOR_ID_MAX_LENGTH) {
-    return [`detectorId must be 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${JSON.stringify(detectorId)}`];
-  }
-  return [];
-}
-
-function timeoutProblems(timeout: Duration | undefined): string[] {
-  if (timeout === undefined || timeout.isUnresolved()) {
-    return [];
-  }
-  const seconds = timeout.toSeconds({ integral: false });
-  if (!Number.isInteger(seconds) || seconds < MIN_INVITATION_TIMEOUT_SECONDS || seconds > MAX_INVITATION_TIMEOUT_SECONDS) {
-    return [
-      `invitationTimeout must be a whole number of seconds from ${MIN_INVITATION_TIMEOUT_SECONDS} (1 minute) to ${MAX_INVITATION_TIMEOUT_SECONDS} (50 minutes), got ${timeout.toHumanString()}`,
-    ];
-  }
-  return [];
-}
-
-function removalPolicyProblems(policy: RemovalPolicy | undefined): string[] {
-  if (policy === undefined || policy === RemovalPolicy.RETAIN || policy === RemovalPolicy.DESTROY) {
-    return [];
-  }
-  const name = Object.entries(RemovalPolicy).find(([, value]) => value === policy)?.[0];
-  return [`removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${name ? `RemovalPolicy.${name}` : JSON.stringify(policy)}: the account either stays the administrator's member or leaves`];
 }

@@ -4,13 +4,13 @@ import { MemberAccount } from './member-account';
 import { MemberInvitationsProvider } from './member-invitations-provider';
 import { ATTRIBUTE, InvitationResourceProperties, MAX_VERIFICATION_TIMEOUT_SECONDS, MemberRemovalPolicy } from './private/invitation-contract';
 import {
-  DETECTOR_ID_MAX_LENGTH,
   MAX_DECLARED_MEMBERS,
   MESSAGE_MAX_LENGTH,
   accountIdProblem,
   duplicateAccountIds,
   emailProblem,
 } from './private/member-account-rules';
+import { detectorIdProblems, removalPolicyProblems, waitTimeoutProblems } from './private/synth-validation';
 import { UnprocessedAccountsAction } from './unprocessed-accounts-action';
 
 /**
@@ -201,7 +201,7 @@ function validateProps(props: GuardDutyMemberInvitationsProps, stackAccount: str
     ...detectorIdProblems(props.detectorId),
     ...messageProblems(props.message),
     ...choiceProblems(props),
-    ...verificationProblems(props),
+    ...waitTimeoutProblems('verificationTimeout', props.verificationTimeout, MIN_VERIFICATION_TIMEOUT_SECONDS, MAX_VERIFICATION_TIMEOUT_SECONDS),
   ];
   if (problems.length > 0) {
     const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `\n  ${problem}`).join('');
@@ -255,16 +255,6 @@ function memberProblems(members: readonly MemberAccount[], stackAccount: string)
   return problems;
 }
 
-function detectorIdProblems(detectorId: string | undefined): string[] {
-  if (detectorId === undefined || Token.isUnresolved(detectorId)) {
-    return [];
-  }
-  if (typeof detectorId !== 'string' || detectorId.length < 1 || detectorId.length > DETECTOR_ID_MAX_LENGTH) {
-    return [`detectorId must be 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${JSON.stringify(detectorId)}`];
-  }
-  return [];
-}
-
 function messageProblems(message: string | undefined): string[] {
   if (message === undefined || Token.isUnresolved(message)) {
     return [];
@@ -285,9 +275,7 @@ function choiceProblems(props: GuardDutyMemberInvitationsProps): string[] {
   if (props.onUnprocessed !== undefined && !actions.includes(props.onUnprocessed)) {
     problems.push(`onUnprocessed must be UnprocessedAccountsAction.FAIL or UnprocessedAccountsAction.REPORT, got ${JSON.stringify(props.onUnprocessed)}`);
   }
-  if (props.removalPolicy !== undefined && props.removalPolicy !== RemovalPolicy.RETAIN && props.removalPolicy !== RemovalPolicy.DESTROY) {
-    problems.push(`removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${describeRemovalPolicy(props.removalPolicy)}: members are either kept or removed`);
-  }
+  problems.push(...removalPolicyProblems(props.removalPolicy, 'members are either kept or removed'));
   return problems;
 }
 
@@ -330,24 +318,6 @@ function verificationTimeout(props: GuardDutyMemberInvitationsProps): Duration {
   return props.verificationTimeout ?? DEFAULT_VERIFICATION_TIMEOUT;
 }
 
-function verificationProblems(props: GuardDutyMemberInvitationsProps): string[] {
-  if (props.verificationTimeout === undefined || props.verificationTimeout.isUnresolved()) {
-    return [];
-  }
-  const seconds = props.verificationTimeout.toSeconds({ integral: false });
-  if (!Number.isInteger(seconds) || seconds < MIN_VERIFICATION_TIMEOUT_SECONDS || seconds > MAX_VERIFICATION_TIMEOUT_SECONDS) {
-    return [
-      `verificationTimeout must be a whole number of seconds from ${MIN_VERIFICATION_TIMEOUT_SECONDS} (1 minute) to ${MAX_VERIFICATION_TIMEOUT_SECONDS} (50 minutes), got ${props.verificationTimeout.toHumanString()}`,
-    ];
-  }
-  return [];
-}
-
 function memberRemovalPolicy(policy: RemovalPolicy): MemberRemovalPolicy {
   return policy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN';
-}
-
-function describeRemovalPolicy(policy: RemovalPolicy): string {
-  const name = Object.entries(RemovalPolicy).find(([, value]) => value === policy)?.[0];
-  return name ? `RemovalPolicy.${name}` : JSON.stringify(policy);
 }
