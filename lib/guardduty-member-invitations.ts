@@ -148,6 +148,9 @@ export class GuardDutyMemberInvitations extends Construct {
     if (props.detectorId === undefined) {
       provider.grantDetectorLookup();
     }
+    if (props.removalPolicy === RemovalPolicy.DESTROY) {
+      provider.grantRollbackCheck();
+    }
 
     const properties: InvitationResourceProperties = {
       DetectorId: props.detectorId,

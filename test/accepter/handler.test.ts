@@ -16,6 +16,7 @@ import {
   failureResponseBody,
   successResponseBody,
 } from '../support/provider-framework-response';
+import { FakeCloudFormation } from '../support/fake-cloudformation';
 import { FakeMemberGuardDuty, MEMBER_DETECTOR, detectorNotOwned } from './fake-member-guardduty';
 
 /** The stack ID of the events names account 123456789012 in ap-southeast-2: the member. */
@@ -25,14 +26,17 @@ const OTHER_ADMIN = '333333333333';
 const PHYSICAL_ID = `guardduty-administrator:${MEMBER_DETECTOR}:${ADMIN}`;
 
 let gd: FakeMemberGuardDuty;
+let cfn: FakeCloudFormation;
 let logs: string[];
 beforeEach(() => {
   gd = new FakeMemberGuardDuty();
+  cfn = new FakeCloudFormation();
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(String(line)));
 });
 afterEach(() => {
   gd.restore();
+  cfn.restore();
   jest.restoreAllMocks();
 });
 
@@ -317,6 +321,29 @@ describe('Delete', () => {
     await expect(handler(event, lambdaContext())).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
     await expect(handler(event, lambdaContext())).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
     expect(gd.mock).toHaveReceivedCommandTimes(DisassociateFromAdministratorAccountCommand, 1);
+  });
+
+  test.each(['ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'])(
+    'in a rollback (%s), keeps the relationship: the account may have been a member before the failed step',
+    async (status) => {
+      cfn.status = status;
+      gd.associate(ADMIN);
+
+      await expect(handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext())).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
+
+      expect(gd.mock).toHaveReceivedCommandTimes(DisassociateFromAdministratorAccountCommand, 0);
+      expect(gd.administrator?.accountId).toBe(ADMIN);
+      expect(logs.join('\n')).toMatch(new RegExp(`Delete during a rollback.*stack status ${status}`));
+    },
+  );
+
+  test('keeps the relationship when the stack status cannot be read', async () => {
+    cfn.denied = true;
+    gd.associate(ADMIN);
+
+    await handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext());
+
+    expect(gd.mock).toHaveReceivedCommandTimes(DisassociateFromAdministratorAccountCommand, 0);
   });
 
   test('leaves a different administrator alone (the Delete of a replaced resource)', async () => {

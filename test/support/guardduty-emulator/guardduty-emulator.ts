@@ -8,6 +8,7 @@ import { RelationshipStatus } from './relationship-status';
 import { RequestPipeline } from './request-pipeline';
 import { RouteTable } from './route-table';
 import { ServiceModel } from './service-model';
+import { StackStatusEndpoint } from './stack-status-endpoint';
 
 export interface GuardDutyEmulatorOptions {
   /** Faults from the start; replace them later with setFaults(). @default none */
@@ -60,6 +61,8 @@ export class GuardDutyEmulator {
     return emulator;
   }
 
+  /** CloudFormation's DescribeStacks on the same port: set its `status` to model a rollback. */
+  public readonly cloudFormation = new StackStatusEndpoint();
   private readonly server: Server;
   private readonly log = new CallLog();
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
@@ -80,7 +83,8 @@ export class GuardDutyEmulator {
       sleep: (ms) => this.sleep(ms),
     });
     this.server = createServer((request, response) => {
-      this.pipeline.handle(request, response).catch(() => request.socket.destroy());
+      const served = StackStatusEndpoint.isQueryRequest(request) ? this.cloudFormation.handle(request, response) : this.pipeline.handle(request, response);
+      served.catch(() => request.socket.destroy());
     });
   }
 
@@ -180,6 +184,7 @@ export class GuardDutyEmulator {
     this.state.clear();
     this.faults = new FaultInjector(this.options.faults);
     this.log.clear();
+    this.cloudFormation.reset();
   }
 
   public calls(): readonly CallRecord[] {
