@@ -47,3 +47,10 @@ export const ATTRIBUTE = {
 
 /** Physical resource IDs are `guardduty-members:<detectorId>`: stable while the detector is. */
 export const PHYSICAL_ID_PREFIX = 'guardduty-members:';
+
+/**
+ * A field of onEvent's result that the provider framework passes to isComplete in the
+ * waiter's input and never sends to CloudFormation: what isComplete needs to finish or
+ * undo the run (see lambda/member-invitations/run-state.ts).
+ */
+export const RUN_STATE_FIELD = 'GuardDutyMembersRun';
