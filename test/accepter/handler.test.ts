@@ -89,6 +89,19 @@ describe('Create', () => {
     expect(result.Data).toEqual({ DetectorId: MEMBER_DETECTOR, AdministratorAccountId: ADMIN, RelationshipStatus: 'Enabled' });
   });
 
+  test('an invitation only from another administrator is never accepted: onEvent waits, and so does every isComplete poll', async () => {
+    gd.invite(OTHER_ADMIN);
+    const event = createEvent(props());
+
+    const result = await handler(event, lambdaContext());
+    const polled = await isComplete({ ...event, ...result }, lambdaContext());
+
+    expect(gd.mock).toHaveReceivedCommandTimes(AcceptAdministratorInvitationCommand, 0);
+    expect(gd.administrator).toBeUndefined();
+    expect(result.Data).toHaveProperty('InvitationDeadline');
+    expect(polled).toEqual({ IsComplete: false });
+  });
+
   test('an accept call that fails after GuardDuty applied it (a lost response, retried) is success', async () => {
     const invitationId = gd.invite(ADMIN);
     gd.mock.on(AcceptAdministratorInvitationCommand).callsFake(() => {
