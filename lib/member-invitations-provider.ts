@@ -80,6 +80,11 @@ export class MemberInvitationsProvider extends Construct {
     this.grant.addAction('guardduty:ListDetectors');
   }
 
+  /** Lets the handler read one member list kept in an asset (lib/private/member-list-asset.ts), and no other object. */
+  public grantMemberListRead(objectArn: string): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectArn] }));
+  }
+
   /** Lets the handler check for a rollback before it removes members (constructs with DESTROY). Idempotent. */
   public grantRollbackCheck(): void {
     grantStackStatusRead(this.role);

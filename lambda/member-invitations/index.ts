@@ -10,6 +10,7 @@ import { judgeVerification, withVerificationResults } from './email-verification
 import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
 import { RemovalResult, removeDroppedMembers, removeMembers, undoFailedRun } from './member-removal';
 import { failureMessage, responseData, withUndeclaredUnprocessed } from './outcome-report';
+import { MemberListReader, createS3Client, s3MemberListReader, withMemberList } from './member-list';
 import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 import { createdByRun, snapshotBudget, takeSnapshot } from './run-snapshot';
@@ -25,6 +26,7 @@ const RESPONSE_RESERVE_MS = 5_000;
 /** One client of each per container: Lambda reuses them across invocations. */
 let client: ReturnType<typeof createGuardDutyClient> | undefined;
 let cloudFormation: ReturnType<typeof createCloudFormationClient> | undefined;
+let s3: ReturnType<typeof createS3Client> | undefined;
 
 type ProviderEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
 
@@ -40,13 +42,17 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
     eventBytes: Buffer.byteLength(JSON.stringify(event), 'utf8'),
   };
   try {
+    const lists = memberListReaderFor(deadline);
     switch (event.RequestType) {
       case 'Create':
-        return await onCreateOrUpdate(run, event.ResourceProperties, undefined);
+        return await onCreateOrUpdate(run, await withMemberList(event.ResourceProperties, lists), undefined);
       case 'Update':
-        return await onCreateOrUpdate(run, event.ResourceProperties, { physicalResourceId: event.PhysicalResourceId, properties: event.OldResourceProperties });
+        return await onCreateOrUpdate(run, await withMemberList(event.ResourceProperties, lists), {
+          physicalResourceId: event.PhysicalResourceId,
+          properties: await previousProperties(event.OldResourceProperties, lists, log),
+        });
       case 'Delete':
-        return await onDelete(run, event.ResourceProperties, event.PhysicalResourceId);
+        return await onDelete(run, await previousProperties(event.ResourceProperties, lists, log), event.PhysicalResourceId);
       default:
         throw new HandlerError(`Unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete.`);
     }
@@ -70,10 +76,11 @@ export async function isComplete(event: ProviderEvent, context: Pick<Context, 'g
     return { IsComplete: true };
   }
   try {
-    const settings = parseInvitationSettings(event.ResourceProperties);
+    const deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), CLEANUP_RESERVE_MS + RESPONSE_RESERVE_MS);
+    const lists = memberListReaderFor(deadline);
+    const settings = parseInvitationSettings(await withMemberList(event.ResourceProperties, lists));
     const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
     const state = readRunState(event as unknown as Record<string, unknown>);
-    const deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), CLEANUP_RESERVE_MS + RESPONSE_RESERVE_MS);
     client ??= createGuardDutyClient();
     const api = guardDutyMembersApi(client, deadline);
     const declaredIds = settings.members.map((m) => m.accountId);
@@ -95,7 +102,7 @@ export async function isComplete(event: ProviderEvent, context: Pick<Context, 'g
     }
     const removal = event.RequestType === 'Update'
       ? await removeDroppedMembers(api, detectorId, settings, {
-        members: parseOrUndefined(event.OldResourceProperties, log)?.members,
+        members: parseOrUndefined(await previousProperties(event.OldResourceProperties, lists, log), log)?.members,
         sameDetector: state.previousPhysicalResourceId === event.PhysicalResourceId,
       }, rollbackCheckFor(event, deadline), log)
       : { removed: [], refused: [] };
@@ -227,6 +234,33 @@ async function onDelete(run: RunContext, rawProperties: unknown, physicalResourc
     log.info('Delete: the detector no longer exists, so neither do its members', { detectorId });
   }
   return { PhysicalResourceId: physicalResourceId };
+}
+
+function memberListReaderFor(deadline: Deadline): MemberListReader {
+  return {
+    read: (location) => {
+      s3 ??= createS3Client();
+      return s3MemberListReader(s3, deadline).read(location);
+    },
+  };
+}
+
+/**
+ * Properties the run only consults (the old ones of an Update, those of a Delete), with
+ * their member list read. A list that cannot be read (an asset deleted since, say) leaves
+ * the properties without members, which reads as unreadable properties: nothing is
+ * removed, and the log says why. A Delete with RETAIN reads no list at all.
+ */
+async function previousProperties(raw: unknown, lists: MemberListReader, log: Logger): Promise<unknown> {
+  if (typeof raw !== 'object' || raw === null || (raw as Record<string, unknown>).RemovalPolicy !== 'DESTROY') {
+    return raw;
+  }
+  try {
+    return await withMemberList(raw, lists);
+  } catch (error) {
+    log.warn('could not read the member list of these properties; nothing they declare is removed', { error: String((error as Error).message ?? error) });
+    return Object.fromEntries(Object.entries(raw).filter(([name]) => name !== 'MemberList'));
+  }
 }
 
 function rollbackCheckFor(event: { StackId?: string }, deadline: Deadline): () => Promise<RollbackCheck> {

@@ -107,6 +107,7 @@ function deployed(synthesized: readonly SynthesizedStack[], settings: StackSetti
   const resources = synthesized.map((s) => s.resources[0]);
   expect(new Set(resources.map((r) => r.logicalId)).size).toBe(1);
   const stack = synthesized[0];
+  synthesized.flatMap((s) => s.objects).forEach((o) => target.s3.put(o.bucket, o.key, o.body));
   const framework = new ProviderFramework(stack, { endpoint: target.endpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, options);
   frameworks.push(framework);
   return {

@@ -7,6 +7,7 @@ import { GuardDutyState, MemberRecord } from './guardduty-state';
 import { RelationshipStatus } from './relationship-status';
 import { RequestPipeline } from './request-pipeline';
 import { RouteTable } from './route-table';
+import { S3ObjectEndpoint } from './s3-object-endpoint';
 import { ServiceModel } from './service-model';
 import { StackStatusEndpoint } from './stack-status-endpoint';
 
@@ -63,6 +64,8 @@ export class GuardDutyEmulator {
 
   /** CloudFormation's DescribeStacks on the same port: set its `status` to model a rollback. */
   public readonly cloudFormation = new StackStatusEndpoint();
+  /** S3 objects the handlers read (member-list assets), on the same port. */
+  public readonly s3 = new S3ObjectEndpoint();
   private readonly server: Server;
   private readonly log = new CallLog();
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
@@ -83,7 +86,11 @@ export class GuardDutyEmulator {
       sleep: (ms) => this.sleep(ms),
     });
     this.server = createServer((request, response) => {
-      const served = StackStatusEndpoint.isQueryRequest(request) ? this.cloudFormation.handle(request, response) : this.pipeline.handle(request, response);
+      const served = StackStatusEndpoint.isQueryRequest(request)
+        ? this.cloudFormation.handle(request, response)
+        : this.s3.serves(request)
+          ? this.s3.handle(request, response)
+          : this.pipeline.handle(request, response);
       served.catch(() => request.socket.destroy());
     });
   }
@@ -185,6 +192,7 @@ export class GuardDutyEmulator {
     this.faults = new FaultInjector(this.options.faults);
     this.log.clear();
     this.cloudFormation.reset();
+    this.s3.reset();
   }
 
   public calls(): readonly CallRecord[] {
