@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { FRAMEWORK_CONCURRENCY, HANDLER_CONCURRENCY, acknowledgeFrameworkFindings, acknowledgeHandlerFindings } from './guardrails';
+import { FRAMEWORK_CONCURRENCY, FRAMEWORK_FUNCTION_IDS, HANDLER_CONCURRENCY, acknowledgeFrameworkFindings, acknowledgeHandlerFindings } from './guardrails';
 import { ProviderPlacement } from './provider-placement';
 
 /**
@@ -153,9 +153,6 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
   acknowledgeFrameworkFindings(scope, framework, [onEventHandler, isCompleteHandler], props.placement);
   return { role, functions: [onEventHandler, isCompleteHandler, ...frameworkFunctions], serviceToken: framework.serviceToken };
 }
-
-/** The provider framework's functions, by the construct IDs aws-cdk-lib gives them. */
-export const FRAMEWORK_FUNCTION_IDS = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'] as const;
 
 /**
  * aws-cdk-lib's provider framework offers no options for tracing, memory or concurrency

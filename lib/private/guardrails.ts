@@ -28,6 +28,9 @@ import { ProviderPlacement } from './provider-placement';
 const RUN_CONCURRENCY = 3;
 const POLL_CONCURRENCY = 5;
 
+/** The provider framework's functions, by the construct IDs aws-cdk-lib gives them. */
+export const FRAMEWORK_FUNCTION_IDS = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'] as const;
+
 export const HANDLER_CONCURRENCY = { Handler: RUN_CONCURRENCY, IsCompleteHandler: POLL_CONCURRENCY } as const;
 export const FRAMEWORK_CONCURRENCY = {
   'framework-onEvent': RUN_CONCURRENCY,
@@ -104,7 +107,7 @@ export function acknowledgeFrameworkFindings(
     ),
   ]);
 
-  const frameworkFunctions = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map((id) => framework.node.findChild(id) as lambda.Function);
+  const frameworkFunctions = FRAMEWORK_FUNCTION_IDS.map((id) => framework.node.findChild(id) as lambda.Function);
   for (const fn of frameworkFunctions) {
     addNagSuppressions(fn, [
       {
