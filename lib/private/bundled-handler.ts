@@ -51,8 +51,6 @@ export interface BundledHandlerProviderProps {
 export interface BundledHandlerProvider {
   /** The role both entry points run with: it may write to their log group, nothing else yet. */
   readonly role: iam.Role;
-  /** The handler's two entry points and the provider framework's three functions. */
-  readonly functions: readonly lambda.Function[];
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
   readonly serviceToken: string;
 }
@@ -147,11 +145,11 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
     vpcSubnets,
     securityGroups,
   });
-  const frameworkFunctions = hardenFramework(framework);
+  hardenFramework(framework);
 
   acknowledgeHandlerFindings(role, [onEventHandler, isCompleteHandler], props.placement);
   acknowledgeFrameworkFindings(scope, framework, [onEventHandler, isCompleteHandler], props.placement);
-  return { role, functions: [onEventHandler, isCompleteHandler, ...frameworkFunctions], serviceToken: framework.serviceToken };
+  return { role, serviceToken: framework.serviceToken };
 }
 
 /**
@@ -160,14 +158,14 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
  * CloudFormation resources, and grant the X-Ray calls tracing needs (as aws-cdk-lib does
  * for functions and state machines it traces itself).
  */
-function hardenFramework(framework: cr.Provider): lambda.Function[] {
-  const functions = FRAMEWORK_FUNCTION_IDS.map((id) => framework.node.findChild(id) as lambda.Function);
-  for (const fn of functions) {
+function hardenFramework(framework: cr.Provider): void {
+  for (const id of FRAMEWORK_FUNCTION_IDS) {
+    const fn = framework.node.findChild(id) as lambda.Function;
     const cfn = fn.node.defaultChild as lambda.CfnFunction;
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
     // What they run with today (Lambda's default), now stated: they only relay requests.
     cfn.memorySize = 128;
-    cfn.reservedConcurrentExecutions = FRAMEWORK_CONCURRENCY[fn.node.id as (typeof FRAMEWORK_FUNCTION_IDS)[number]];
+    cfn.reservedConcurrentExecutions = FRAMEWORK_CONCURRENCY[id];
     fn.addToRolePolicy(xrayStatement(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
   }
 
@@ -176,7 +174,6 @@ function hardenFramework(framework: cr.Provider): lambda.Function[] {
   (waiter.node.findChild('Role') as iam.Role).addToPrincipalPolicy(
     xrayStatement(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets']),
   );
-  return functions;
 }
 
 /** X-Ray's trace calls support no resource-level permissions: they take "*". */
