@@ -6,3 +6,4 @@ export * from './guardduty-invitation-accepter';
 export * from './organization-auto-enable';
 export * from './organization-feature';
 export * from './guardduty-organization-configuration';
+export * from './guardduty-delegated-administrator';
