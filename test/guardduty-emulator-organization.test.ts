@@ -23,7 +23,7 @@ import {
   OrganizationsClient,
   ParentNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { GuardDutyEmulator, ORGANIZATION_ERROR, ORGANIZATION_UNPROCESSED_RESULT, UNPROCESSED_RESULT } from './support/guardduty-emulator';
+import { GuardDutyEmulator, MAX_MEMBERS_PER_ADMINISTRATOR, ORGANIZATION_ERROR, ORGANIZATION_UNPROCESSED_RESULT, UNPROCESSED_RESULT } from './support/guardduty-emulator';
 
 /**
  * The emulator's AWS Organization and GuardDuty's organization behaviours, driven with
@@ -369,5 +369,21 @@ describe('members of the organization', () => {
     await guardDuty(OUTSIDER).send(new CreateMembersCommand({ DetectorId: otherDetector, AccountDetails: [{ AccountId: WORKLOAD, Email: `aws+${WORKLOAD}@example.com` }] }));
 
     expect(emulator.members(OUTSIDER, REGION)[0].relationshipStatus).toBe('Created');
+  });
+
+  test('an administrator has at most 50,000 members, invited ones included: the account past the limit is unprocessed', async () => {
+    seedOrganization();
+    const detectorId = await delegateToSecurity();
+    for (let i = 0; i < MAX_MEMBERS_PER_ADMINISTRATOR - 1; i++) {
+      emulator.seedMember(SECURITY, REGION, { accountId: String(500000000000 + i), relationshipStatus: 'Enabled' });
+    }
+
+    const { UnprocessedAccounts } = await guardDuty(SECURITY).send(
+      new CreateMembersCommand({ DetectorId: detectorId, AccountDetails: [WORKLOAD, SANDBOX].map((AccountId) => ({ AccountId, Email: `aws+${AccountId}@example.com` })) }),
+    );
+    const { MemberAccountLimitReached } = await guardDuty(SECURITY).send(new DescribeOrganizationConfigurationCommand({ DetectorId: detectorId }));
+
+    expect(UnprocessedAccounts).toEqual([{ AccountId: SANDBOX, Result: ORGANIZATION_UNPROCESSED_RESULT.MEMBER_LIMIT_REACHED }]);
+    expect(MemberAccountLimitReached).toBe(true);
   });
 });

@@ -31,6 +31,7 @@ export const ORGANIZATION_UNPROCESSED_RESULT = {
   ORGANIZATION_ACCOUNT_NOT_INVITABLE:
     'The request is rejected because the given account ID is an organization account added through the organization; add it again with CreateMembers instead of inviting it.',
   ACCOUNT_NOT_ACTIVE: 'The request is rejected because the given account ID is not an active account of the organization.',
+  MEMBER_LIMIT_REACHED: 'The request is rejected because the current account already has the maximum number of member accounts (50,000).',
 } as const;
 
 export const ORGANIZATION_OPERATIONS: Readonly<Record<string, OperationHandler>> = {
@@ -116,28 +117,9 @@ export const ORGANIZATION_OPERATIONS: Readonly<Record<string, OperationHandler>>
    * the invitation path.
    */
   CreateMembers: (context, input) => {
-    const details = (input.AccountDetails as Array<{ AccountId: string; Email: string }>) ?? [];
-    if (!isDelegatedAdministrator(context)) {
-      return ADMINISTRATOR_OPERATIONS.CreateMembers(context, input);
-    }
-    requireOwnDetector(context, input);
-    const { state, caller } = context;
-    const organizationAccounts = details.filter((detail) => state.organization.isMember(detail.AccountId) && detail.AccountId !== caller.accountId);
-    const others = details.filter((detail) => !organizationAccounts.includes(detail));
-    const unprocessed: UnprocessedAccount[] = others.length > 0 ? (ADMINISTRATOR_OPERATIONS.CreateMembers(context, { ...input, AccountDetails: others }).UnprocessedAccounts as UnprocessedAccount[]) : [];
-    const members = state.members(caller.accountId, caller.region);
-    for (const { AccountId } of organizationAccounts) {
-      const account = state.organization.accounts.get(AccountId)!;
-      const existing = members.get(AccountId);
-      if (account.state !== 'ACTIVE') {
-        unprocessed.push({ AccountId, Result: ORGANIZATION_UNPROCESSED_RESULT.ACCOUNT_NOT_ACTIVE });
-      } else if (existing && existing.relationshipStatus === 'Enabled') {
-        unprocessed.push({ AccountId, Result: UNPROCESSED_RESULT.ALREADY_MEMBER });
-      } else {
-        enrollThroughOrganization(state, caller.accountId, caller.region, AccountId);
-      }
-    }
-    return { UnprocessedAccounts: unprocessed };
+    const { accepted, refused } = withinMemberLimit(context, input);
+    const processed = accepted.length === 0 ? { UnprocessedAccounts: [] } : createMembers(context, { ...input, AccountDetails: accepted });
+    return { UnprocessedAccounts: [...(processed.UnprocessedAccounts as UnprocessedAccount[]), ...refused] };
   },
 
   /** A member the delegated administrator added through the organization cannot be invited, even once disassociated. */
@@ -158,6 +140,53 @@ export const ORGANIZATION_OPERATIONS: Readonly<Record<string, OperationHandler>>
     return { UnprocessedAccounts: unprocessed };
   },
 };
+
+/** CreateMembers once the member limit is applied: see ORGANIZATION_OPERATIONS.CreateMembers. */
+function createMembers(context: OperationContext, input: Document): Document {
+  const details = (input.AccountDetails as Array<{ AccountId: string; Email: string }>) ?? [];
+  if (!isDelegatedAdministrator(context)) {
+    return ADMINISTRATOR_OPERATIONS.CreateMembers(context, input);
+  }
+  requireOwnDetector(context, input);
+  const { state, caller } = context;
+  const organizationAccounts = details.filter((detail) => state.organization.isMember(detail.AccountId) && detail.AccountId !== caller.accountId);
+  const others = details.filter((detail) => !organizationAccounts.includes(detail));
+  const unprocessed: UnprocessedAccount[] = others.length > 0 ? (ADMINISTRATOR_OPERATIONS.CreateMembers(context, { ...input, AccountDetails: others }).UnprocessedAccounts as UnprocessedAccount[]) : [];
+  const members = state.members(caller.accountId, caller.region);
+  for (const { AccountId } of organizationAccounts) {
+    const account = state.organization.accounts.get(AccountId)!;
+    const existing = members.get(AccountId);
+    if (account.state !== 'ACTIVE') {
+      unprocessed.push({ AccountId, Result: ORGANIZATION_UNPROCESSED_RESULT.ACCOUNT_NOT_ACTIVE });
+    } else if (existing && existing.relationshipStatus === 'Enabled') {
+      unprocessed.push({ AccountId, Result: UNPROCESSED_RESULT.ALREADY_MEMBER });
+    } else {
+      enrollThroughOrganization(state, caller.accountId, caller.region, AccountId);
+    }
+  }
+  return { UnprocessedAccounts: unprocessed };
+}
+
+/**
+ * An administrator has at most 50,000 members, invited ones included: accounts that are
+ * not members yet and would pass the limit are refused, in the order given.
+ */
+function withinMemberLimit(context: OperationContext, input: Document): { accepted: unknown[]; refused: UnprocessedAccount[] } {
+  const details = (input.AccountDetails as Array<{ AccountId: string }>) ?? [];
+  const members = context.state.members(context.caller.accountId, context.caller.region);
+  let room = MAX_MEMBERS_PER_ADMINISTRATOR - members.size;
+  const accepted: unknown[] = [];
+  const refused: UnprocessedAccount[] = [];
+  for (const detail of details) {
+    if (members.has(detail.AccountId) || room > 0) {
+      room -= members.has(detail.AccountId) ? 0 : 1;
+      accepted.push(detail);
+    } else {
+      refused.push({ AccountId: detail.AccountId, Result: ORGANIZATION_UNPROCESSED_RESULT.MEMBER_LIMIT_REACHED });
+    }
+  }
+  return { accepted, refused };
+}
 
 /** An administrator has at most 50,000 members, invited ones included (GuardDuty quotas). */
 export const MAX_MEMBERS_PER_ADMINISTRATOR = 50_000;
