@@ -7,5 +7,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // A private TMPDIR per run, removed afterwards: see test/support/temp-directory-setup.mjs.
+  globalSetup: '<rootDir>/test/support/temp-directory-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/temp-directory-teardown.mjs',
   testTimeout: 60_000,
 };

@@ -3,3 +3,7 @@ export * from './member-account';
 export * from './unprocessed-accounts-action';
 export * from './member-accounts';
 export * from './guardduty-invitation-accepter';
+export * from './organization-auto-enable';
+export * from './organization-feature';
+export * from './guardduty-organization-configuration';
+export * from './guardduty-delegated-administrator';

@@ -1,6 +1,8 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CallLog, CallRecord } from './call-log';
+import { EmulatedOrganization } from './emulated-organization';
+import { OrganizationsCallRecord, OrganizationsServer } from './organizations-server';
 import { credentialsFor, EmulatorCredentials } from './caller-identity';
 import { FaultInjector, FaultOptions } from './fault-injector';
 import { GuardDutyState, MemberRecord } from './guardduty-state';
@@ -59,6 +61,7 @@ export class GuardDutyEmulator {
       emulator.server.once('error', reject);
       emulator.server.listen(0, '127.0.0.1', () => resolve());
     });
+    emulator.organizationsServer = await OrganizationsServer.start(emulator.state);
     return emulator;
   }
 
@@ -72,10 +75,14 @@ export class GuardDutyEmulator {
   private readonly state: GuardDutyState;
   private readonly pipeline: RequestPipeline;
   private faults: FaultInjector;
+  private organizationsServer!: OrganizationsServer;
+  /** The emulated AWS Organization (see emulated-organization.ts). */
+  public readonly organization: EmulatedOrganization;
 
   private constructor(private readonly options: GuardDutyEmulatorOptions) {
     this.state = new GuardDutyState({ clock: options.clock ?? Date.now, emailVerificationDelayMs: options.emailVerificationDelayMs ?? 0 });
     this.faults = new FaultInjector(options.faults);
+    this.organization = new EmulatedOrganization(this.state);
     const model = ServiceModel.load();
     this.pipeline = new RequestPipeline({
       model,
@@ -105,7 +112,21 @@ export class GuardDutyEmulator {
     this.abortInFlightCalls();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
-    await closed;
+    await Promise.all([closed, this.organizationsServer.stop()]);
+  }
+
+  /** The AWS Organizations endpoint (`AWS_ENDPOINT_URL_ORGANIZATIONS`), sharing this emulator's state. */
+  public get organizationsEndpoint(): string {
+    return this.organizationsServer.endpoint;
+  }
+
+  /** The settings an OrganizationsClient needs to talk to the emulator as the given account. */
+  public organizationsClientConfig(accountId: string): EmulatorClientConfig {
+    return { endpoint: this.organizationsEndpoint, region: 'us-east-1', credentials: credentialsFor(accountId) };
+  }
+
+  public organizationsCalls(): readonly OrganizationsCallRecord[] {
+    return this.organizationsServer.calls();
   }
 
   public credentialsFor(accountId: string): EmulatorCredentials {
@@ -193,6 +214,7 @@ export class GuardDutyEmulator {
     this.log.clear();
     this.cloudFormation.reset();
     this.s3.reset();
+    this.organizationsServer.clearLog();
   }
 
   public calls(): readonly CallRecord[] {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OrganizationState } from './organization-state';
 import { ACCEPTED, RelationshipStatus } from './relationship-status';
 
 /** One member record in an administrator's detector, as the administrator sees it. */
@@ -37,6 +38,8 @@ export class GuardDutyState {
   /** Member account → administrator account outside the emulator, in every region. */
   public readonly externalAdministrators = new Map<string, string>();
   public readonly failingEmailVerification = new Set<string>();
+  /** AWS Organizations and GuardDuty's organization settings (see organization-state.ts). */
+  public readonly organization = new OrganizationState();
 
   constructor(public readonly settings: StateSettings) {}
 
@@ -48,6 +51,7 @@ export class GuardDutyState {
     this.invitationSequence = 0;
     this.externalAdministrators.clear();
     this.failingEmailVerification.clear();
+    this.organization.clear();
   }
 
   public now(): number {

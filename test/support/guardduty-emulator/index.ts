@@ -11,3 +11,7 @@ export type { RelationshipStatus } from './relationship-status';
 export { UNPROCESSED_RESULT } from './unprocessed-results';
 export { ServiceModel } from './service-model';
 export type { Shape } from './service-model';
+export { EmulatedOrganization } from './emulated-organization';
+export type { SeedOrganizationAccount } from './emulated-organization';
+export type { OrganizationsCallRecord } from './organizations-server';
+export { ORGANIZATION_ERROR, ORGANIZATION_UNPROCESSED_RESULT, MAX_MEMBERS_PER_ADMINISTRATOR } from './organization-operations';

@@ -7,13 +7,16 @@ import { GuardDutyState } from './guardduty-state';
 import { Answer, dropConnection, errorAnswer, readBody, send } from './http-exchange';
 import { MEMBER_ACCOUNT_OPERATIONS } from './member-account-operations';
 import { OperationHandler } from './operation-context';
+import { ORGANIZATION_OPERATIONS } from './organization-operations';
 import { RouteTable } from './route-table';
 import { badRequest, ServiceError } from './service-error';
 import { ServiceModel } from './service-model';
 import { validateInput, validationMessage } from './shape-validator';
 import { decodeRequest, Document, encodeResponse } from './wire-codec';
 
-const OPERATIONS: Readonly<Record<string, OperationHandler>> = { ...ADMINISTRATOR_OPERATIONS, ...MEMBER_ACCOUNT_OPERATIONS };
+// The organization operations come last: their CreateMembers and InviteMembers handle a
+// delegated administrator's organization accounts and pass every other call on.
+const OPERATIONS: Readonly<Record<string, OperationHandler>> = { ...ADMINISTRATOR_OPERATIONS, ...MEMBER_ACCOUNT_OPERATIONS, ...ORGANIZATION_OPERATIONS };
 
 /** A request, decoded as far as it can be before any fault or validation. */
 interface ParsedCall {

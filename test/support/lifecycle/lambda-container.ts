@@ -8,6 +8,8 @@ export interface LambdaEnvironment {
   readonly region: string;
   /** The function's role credentials: the emulator reads the account from the access key. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** AWS Organizations' endpoint (the emulator's organizationsEndpoint), for handlers that read the organization. */
+  readonly organizationsEndpoint?: string;
 }
 
 /** An invocation's outcome as Lambda's Invoke API reports it to the provider framework. */
@@ -147,6 +149,7 @@ function lambdaEnvironment(fn: ShippedFunction, environment: LambdaEnvironment):
     // assets) on the same port.
     AWS_ENDPOINT_URL_CLOUDFORMATION: environment.endpoint,
     AWS_ENDPOINT_URL_S3: environment.endpoint,
+    ...(environment.organizationsEndpoint ? { AWS_ENDPOINT_URL_ORGANIZATIONS: environment.organizationsEndpoint } : {}),
     AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutMs / 1000),
     AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),

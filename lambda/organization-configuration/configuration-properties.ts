@@ -1,0 +1,51 @@
+import { MEMBER_REMOVAL_POLICIES, MemberRemovalPolicy } from '../../lib/private/invitation-contract';
+import { DETECTOR_ID_MAX_LENGTH } from '../../lib/private/member-account-rules';
+import { PROPERTY_NAMES, organizationConfigurationProblems, show } from '../../lib/private/organization-configuration-rules';
+import { HandlerError } from '../shared/handler-error';
+import { DeclaredConfiguration } from './configuration-diff';
+
+/** The resource's properties, parsed and validated. */
+export interface OrganizationConfigurationSettings {
+  /** Undefined: look up the detector of the account and region. */
+  readonly detectorId?: string;
+  readonly declared: DeclaredConfiguration;
+  readonly removalPolicy: MemberRemovalPolicy;
+}
+
+/**
+ * Parses the raw `ResourceProperties` before any GuardDuty call, with the same checks the
+ * construct applies at synth (lib/private/organization-configuration-rules.ts): the event
+ * may not come from the construct at all. Every problem is reported in one error.
+ */
+export function parseOrganizationConfigurationSettings(raw: unknown): OrganizationConfigurationSettings {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new HandlerError(`ResourceProperties must be an object, got ${show(raw)}.`);
+  }
+  const props = raw as Record<string, unknown>;
+  const problems = organizationConfigurationProblems(props.AutoEnableOrganizationMembers, props.Features ?? [], PROPERTY_NAMES);
+  const detectorId = props.DetectorId === '' ? undefined : props.DetectorId;
+  if (detectorId !== undefined && (typeof detectorId !== 'string' || detectorId.length > DETECTOR_ID_MAX_LENGTH)) {
+    problems.push(`DetectorId must be a string of 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${show(detectorId)}`);
+  }
+  const removalPolicy = props.RemovalPolicy ?? 'RETAIN';
+  if (typeof removalPolicy !== 'string' || !(MEMBER_REMOVAL_POLICIES as readonly string[]).includes(removalPolicy)) {
+    problems.push(`RemovalPolicy must be one of ${MEMBER_REMOVAL_POLICIES.join(', ')}, got ${show(removalPolicy)}`);
+  }
+  if (problems.length > 0) {
+    throw new HandlerError(`Invalid GuardDutyOrganizationConfiguration properties: ${problems.join('; ')}.`);
+  }
+  // Validated above: the shapes below hold.
+  const features = (props.Features ?? []) as Array<{ Name: string; AutoEnable: string; AdditionalConfiguration?: Array<{ Name: string; AutoEnable: string }> }>;
+  return {
+    detectorId: detectorId as string | undefined,
+    declared: {
+      autoEnableOrganizationMembers: props.AutoEnableOrganizationMembers as string,
+      features: features.map((feature) => ({
+        name: feature.Name,
+        autoEnable: feature.AutoEnable,
+        additionalConfiguration: (feature.AdditionalConfiguration ?? []).map((entry) => ({ name: entry.Name, autoEnable: entry.AutoEnable })),
+      })),
+    },
+    removalPolicy: removalPolicy as MemberRemovalPolicy,
+  };
+}

@@ -1,0 +1,98 @@
+import { CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { DelegatedAdministratorProvider } from './delegated-administrator-provider';
+import { DELEGATED_ADMINISTRATOR_ATTRIBUTE, DelegatedAdministratorResourceProperties } from './private/delegated-administrator-contract';
+import { accountIdProblem } from './private/member-account-rules';
+import { removalPolicyProblems } from './private/synth-validation';
+
+/**
+ * Properties for `GuardDutyDelegatedAdministrator`.
+ */
+export interface GuardDutyDelegatedAdministratorProps {
+  /**
+   * The organization account to make the GuardDuty delegated administrator in the stack's
+   * region: 12 digits. AWS recommends a dedicated security account rather than the
+   * management account itself.
+   */
+  readonly adminAccountId: string;
+
+  /**
+   * What happens to the delegation when the construct is deleted. Only
+   * `RemovalPolicy.RETAIN` and `RemovalPolicy.DESTROY` are supported. With `DESTROY`,
+   * `DisableOrganizationAdminAccount` removes the account's role (only if it still holds
+   * it). With `RETAIN`, the account stays the delegated administrator.
+   *
+   * @default RemovalPolicy.RETAIN - the account stays the delegated administrator when the construct is removed
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Makes an organization account the GuardDuty delegated administrator, from the
+ * organization's management account (`EnableOrganizationAdminAccount`), in the stack's
+ * region.
+ *
+ * Idempotent: the handler reads `ListOrganizationAdminAccounts` first and does nothing
+ * when the account already holds the role. When another account holds it, the deployment
+ * fails naming both accounts. Changing `adminAccountId` hands the role over: the account
+ * this construct designated is disabled, then the new one enabled.
+ *
+ * @example
+ * new GuardDutyDelegatedAdministrator(this, 'GuardDutyAdministrator', {
+ *   adminAccountId: '111111111111',
+ * });
+ */
+export class GuardDutyDelegatedAdministrator extends Construct {
+  /**
+   * The delegated administrator account.
+   *
+   * @attribute
+   */
+  public readonly adminAccountId: string;
+
+  /**
+   * The delegation's status as GuardDuty reports it: `ENABLED`.
+   *
+   * @attribute
+   */
+  public readonly adminStatus: string;
+
+  constructor(scope: Construct, id: string, props: GuardDutyDelegatedAdministratorProps) {
+    super(scope, id);
+
+    validateProps(props, this.node.path);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const provider = DelegatedAdministratorProvider.getOrCreate(this);
+    const stackAccount = Stack.of(this).account;
+    if (Token.isUnresolved(stackAccount) || Token.isUnresolved(props.adminAccountId) || props.adminAccountId === stackAccount) {
+      // The management account designating itself: GuardDuty then creates its
+      // service-linked role here. Granted too when either account is unknown at synth.
+      provider.grantServiceLinkedRoleCreation();
+    }
+
+    const properties: DelegatedAdministratorResourceProperties = {
+      AdminAccountId: props.adminAccountId,
+      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN',
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GuardDutyDelegatedAdministrator',
+      properties,
+    });
+
+    this.adminAccountId = resource.getAttString(DELEGATED_ADMINISTRATOR_ATTRIBUTE.ADMIN_ACCOUNT_ID);
+    this.adminStatus = resource.getAttString(DELEGATED_ADMINISTRATOR_ATTRIBUTE.ADMIN_STATUS);
+  }
+}
+
+function validateProps(props: GuardDutyDelegatedAdministratorProps, path: string): void {
+  const accountProblem = Token.isUnresolved(props.adminAccountId) ? undefined : accountIdProblem(props.adminAccountId);
+  const problems = [
+    ...(accountProblem ? [`adminAccountId: ${accountProblem}`] : []),
+    ...removalPolicyProblems(props.removalPolicy, 'the account either stays the delegated administrator or is disabled'),
+  ];
+  if (problems.length > 0) {
+    throw new Error(`Invalid GuardDutyDelegatedAdministrator props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+  }
+}

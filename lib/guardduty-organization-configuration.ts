@@ -1,0 +1,145 @@
+import { CustomResource, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { OrganizationAutoEnable } from './organization-auto-enable';
+import { OrganizationConfigurationProvider } from './organization-configuration-provider';
+import { OrganizationFeatureConfiguration } from './organization-feature';
+import { ORGANIZATION_CONFIGURATION_ATTRIBUTE, OrganizationConfigurationResourceProperties } from './private/organization-configuration-contract';
+import { FieldNames, organizationConfigurationProblems } from './private/organization-configuration-rules';
+import { detectorIdProblems, removalPolicyProblems } from './private/synth-validation';
+
+/**
+ * Properties for `GuardDutyOrganizationConfiguration`.
+ */
+export interface GuardDutyOrganizationConfigurationProps {
+  /**
+   * Which accounts of the organization GuardDuty enables on its own: `NEW` (accounts that
+   * join from now on), `ALL` (every account; GuardDuty may take up to 24 hours to reach
+   * them all) or `NONE`.
+   */
+  readonly autoEnableOrganizationMembers: OrganizationAutoEnable;
+
+  /**
+   * The protection features to set for the organization, each with its own auto-enable
+   * and, for runtime monitoring, its agent management. Names and values are checked at
+   * synth against GuardDuty's.
+   *
+   * @default - no feature is changed: GuardDuty's current settings are left as they are
+   */
+  readonly features?: OrganizationFeatureConfiguration[];
+
+  /**
+   * The delegated administrator's detector. Pass `detector.ref` when the detector is a
+   * `guardduty.CfnDetector` in the same stack.
+   *
+   * @default - the detector of the stack's account and region, looked up by the handler
+   * at deploy time (the deployment fails if GuardDuty is not enabled there)
+   */
+  readonly detectorId?: string;
+
+  /**
+   * What happens to the organization configuration when the construct is deleted. Only
+   * `RemovalPolicy.RETAIN` and `RemovalPolicy.DESTROY` are supported. With `DESTROY`,
+   * auto-enable is set to `NONE` (members already enabled stay enabled; feature settings
+   * are left). With `RETAIN`, nothing changes.
+   *
+   * @default RemovalPolicy.RETAIN - the organization configuration stays as it is
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The GuardDuty organization configuration, set from the delegated administrator
+ * account: which organization accounts GuardDuty enables automatically, and which
+ * protection features it enables for them. CloudFormation has no resource for it.
+ *
+ * The handler reads the configuration (`DescribeOrganizationConfiguration`) and calls
+ * `UpdateOrganizationConfiguration` only when it differs from the declared one. Features
+ * that are not declared are left as they are.
+ *
+ * @example
+ * new GuardDutyOrganizationConfiguration(this, 'Organization', {
+ *   autoEnableOrganizationMembers: OrganizationAutoEnable.ALL,
+ *   features: [
+ *     { name: 'S3_DATA_EVENTS', autoEnable: OrganizationAutoEnable.ALL },
+ *     {
+ *       name: 'RUNTIME_MONITORING',
+ *       autoEnable: OrganizationAutoEnable.NEW,
+ *       additionalConfiguration: [{ name: 'EKS_ADDON_MANAGEMENT', autoEnable: OrganizationAutoEnable.NEW }],
+ *     },
+ *   ],
+ * });
+ */
+export class GuardDutyOrganizationConfiguration extends Construct {
+  /**
+   * The detector the configuration belongs to: the one given, or the one looked up.
+   *
+   * @attribute
+   */
+  public readonly detectorId: string;
+
+  /**
+   * "true" once the delegated administrator has as many members as GuardDuty allows
+   * (50,000, invited members included), as GuardDuty reports it.
+   *
+   * @attribute
+   */
+  public readonly memberAccountLimitReached: string;
+
+  constructor(scope: Construct, id: string, props: GuardDutyOrganizationConfigurationProps) {
+    super(scope, id);
+
+    validateProps(props, this.node.path);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const provider = OrganizationConfigurationProvider.getOrCreate(this);
+    if (props.detectorId === undefined) {
+      provider.grantDetectorLookup();
+    }
+
+    const properties: OrganizationConfigurationResourceProperties = {
+      DetectorId: props.detectorId,
+      AutoEnableOrganizationMembers: props.autoEnableOrganizationMembers,
+      Features: (props.features ?? []).map((feature) => ({
+        Name: feature.name,
+        AutoEnable: feature.autoEnable,
+        AdditionalConfiguration: feature.additionalConfiguration?.map((entry) => ({ Name: entry.name, AutoEnable: entry.autoEnable })),
+      })),
+      RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN',
+    };
+
+    // As for the other constructs: the resource itself is always deleted, so the handler
+    // receives the Delete and decides from the RemovalPolicy property what to undo.
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GuardDutyOrganizationConfiguration',
+      properties,
+    });
+
+    this.detectorId = resource.getAttString(ORGANIZATION_CONFIGURATION_ATTRIBUTE.DETECTOR_ID);
+    this.memberAccountLimitReached = resource.getAttString(ORGANIZATION_CONFIGURATION_ATTRIBUTE.MEMBER_ACCOUNT_LIMIT_REACHED);
+  }
+}
+
+const PROP_NAMES: FieldNames = {
+  autoEnableOrganizationMembers: 'autoEnableOrganizationMembers',
+  features: 'features',
+  name: 'name',
+  autoEnable: 'autoEnable',
+  additionalConfiguration: 'additionalConfiguration',
+};
+
+/**
+ * Checks the props at synth time against GuardDuty's values (see
+ * private/organization-enums.ts), reporting every problem in one error. Tokens are left
+ * to the handler, which checks everything again.
+ */
+function validateProps(props: GuardDutyOrganizationConfigurationProps, path: string): void {
+  const problems = [
+    ...organizationConfigurationProblems(props.autoEnableOrganizationMembers, props.features, PROP_NAMES, (value) => Token.isUnresolved(value)),
+    ...detectorIdProblems(props.detectorId),
+    ...removalPolicyProblems(props.removalPolicy, 'auto-enable is either left as it is or set to NONE'),
+  ];
+  if (problems.length > 0) {
+    throw new Error(`Invalid GuardDutyOrganizationConfiguration props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+  }
+}

@@ -1,0 +1,88 @@
+import { GuardDutyState } from './guardduty-state';
+import { accountJoined } from './organization-enrollment';
+import { AccountState } from './organization-state';
+
+export interface SeedOrganizationAccount {
+  readonly accountId: string;
+  /** The root or an OU. @default the root */
+  readonly parentId?: string;
+  /** @default `aws+<accountId>@example.com` */
+  readonly email?: string;
+  /** @default 'ACTIVE' */
+  readonly state?: AccountState;
+}
+
+/**
+ * The test's handle on the emulated AWS Organization: create it, add OUs and accounts,
+ * suspend accounts, and read what GuardDuty's organization behaviours did.
+ */
+export class EmulatedOrganization {
+  constructor(private readonly state: GuardDutyState) {}
+
+  /** Creates the organization with its management account; returns the root ID. */
+  public create(managementAccountId: string): string {
+    this.state.organization.create(managementAccountId, `aws+${managementAccountId}@example.com`, this.state.now());
+    return this.state.organization.rootId!;
+  }
+
+  public get rootId(): string {
+    const rootId = this.state.organization.rootId;
+    if (!rootId) {
+      throw new Error('No organization yet: call organization.create(managementAccountId) first');
+    }
+    return rootId;
+  }
+
+  /** Adds an OU under the root or another OU; returns its ID. */
+  public addOrganizationalUnit(name: string, parentId: string = this.rootId): string {
+    if (!this.state.organization.isParent(parentId)) {
+      throw new Error(`addOrganizationalUnit: no root or OU ${parentId}`);
+    }
+    return this.state.organization.addOrganizationalUnit(parentId, name).id;
+  }
+
+  /**
+   * An account joins the organization. A delegated administrator whose auto-enable is NEW
+   * or ALL makes it a member at once, as GuardDuty does for accounts that join later.
+   */
+  public addAccount(account: SeedOrganizationAccount): void {
+    const parentId = account.parentId ?? this.rootId;
+    if (!this.state.organization.isParent(parentId)) {
+      throw new Error(`addAccount: no root or OU ${parentId}`);
+    }
+    this.state.organization.accounts.set(account.accountId, {
+      accountId: account.accountId,
+      email: account.email ?? `aws+${account.accountId}@example.com`,
+      name: `account-${account.accountId}`,
+      state: account.state ?? 'ACTIVE',
+      parentId,
+      joinedAt: this.state.now(),
+    });
+    if ((account.state ?? 'ACTIVE') === 'ACTIVE') {
+      accountJoined(this.state, account.accountId);
+    }
+  }
+
+  public setAccountState(accountId: string, state: AccountState): void {
+    const account = this.state.organization.accounts.get(accountId);
+    if (!account) {
+      throw new Error(`setAccountState: ${accountId} is not in the organization`);
+    }
+    account.state = state;
+  }
+
+  /** Organizations List calls return at most this many items a page, whatever MaxResults asks (1 to 20). */
+  public capPageSize(items: number): void {
+    this.state.organization.pageSizeCap = items;
+  }
+
+  /** The GuardDuty delegated administrator in a region, if any. */
+  public guardDutyAdministrator(region: string): string | undefined {
+    return this.state.organization.guardDutyAdministrators.get(region);
+  }
+
+  /** The features organization auto-enable turned on for a member (`RUNTIME_MONITORING`, `RUNTIME_MONITORING.EKS_ADDON_MANAGEMENT`). */
+  public memberFeatures(accountId: string, region: string): Record<string, string> {
+    return Object.fromEntries(this.state.organization.memberFeatures.get(`${accountId}/${region}`) ?? []);
+  }
+}
