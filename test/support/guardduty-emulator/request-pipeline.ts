@@ -5,6 +5,7 @@ import { parseCaller, requireCaller } from './caller-identity';
 import { FaultInjector } from './fault-injector';
 import { GuardDutyState } from './guardduty-state';
 import { Answer, dropConnection, errorAnswer, readBody, send } from './http-exchange';
+import { DETECTOR_OPERATIONS } from './detector-operations';
 import { MEMBER_ACCOUNT_OPERATIONS } from './member-account-operations';
 import { OperationHandler } from './operation-context';
 import { RouteTable } from './route-table';
@@ -13,7 +14,7 @@ import { ServiceModel } from './service-model';
 import { validateInput, validationMessage } from './shape-validator';
 import { decodeRequest, Document, encodeResponse } from './wire-codec';
 
-const OPERATIONS: Readonly<Record<string, OperationHandler>> = { ...ADMINISTRATOR_OPERATIONS, ...MEMBER_ACCOUNT_OPERATIONS };
+const OPERATIONS: Readonly<Record<string, OperationHandler>> = { ...ADMINISTRATOR_OPERATIONS, ...MEMBER_ACCOUNT_OPERATIONS, ...DETECTOR_OPERATIONS };
 
 /** A request, decoded as far as it can be before any fault or validation. */
 interface ParsedCall {

@@ -8,6 +8,8 @@ export interface LambdaEnvironment {
   readonly region: string;
   /** The function's role credentials: the emulator reads the account from the access key. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The function's own environment variables, as its template's `Environment` sets them. */
+  readonly variables?: Readonly<Record<string, string>>;
 }
 
 /** An invocation's outcome as Lambda's Invoke API reports it to the provider framework. */
@@ -136,6 +138,7 @@ export class LambdaContainer {
  */
 function lambdaEnvironment(fn: ShippedFunction, environment: LambdaEnvironment): NodeJS.ProcessEnv {
   return {
+    ...environment.variables,
     PATH: process.env.PATH,
     TZ: 'UTC',
     AWS_REGION: environment.region,
