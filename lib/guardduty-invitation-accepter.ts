@@ -1,5 +1,6 @@
 import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { GuardDutyAdministratorMonitor, GuardDutyAdministratorMonitorOptions } from './guardduty-administrator-monitor';
 import { InvitationAccepterProvider } from './invitation-accepter-provider';
 import {
   ACCEPTER_ATTRIBUTE,
@@ -127,6 +128,15 @@ export class GuardDutyInvitationAccepter extends Construct {
     this.administratorAccountId = resource.getAttString(ACCEPTER_ATTRIBUTE.ADMINISTRATOR_ACCOUNT_ID);
     this.relationshipStatus = resource.getAttString(ACCEPTER_ATTRIBUTE.RELATIONSHIP_STATUS);
     this.detectorId = resource.getAttString(ACCEPTER_ATTRIBUTE.DETECTOR_ID);
+  }
+
+  /**
+   * Watches this membership after the deployment: a `GuardDutyAdministratorMonitor`
+   * (construct ID `Monitor`) that checks on a schedule that the account is still an
+   * Enabled member of the administrator and its detector is enabled, and alarms when not.
+   */
+  public addMonitor(options: GuardDutyAdministratorMonitorOptions = {}): GuardDutyAdministratorMonitor {
+    return new GuardDutyAdministratorMonitor(this, 'Monitor', { ...options, accepter: this });
   }
 }
 

@@ -3,3 +3,5 @@ export * from './member-account';
 export * from './unprocessed-accounts-action';
 export * from './member-accounts';
 export * from './guardduty-invitation-accepter';
+export * from './guardduty-membership-monitor';
+export * from './guardduty-administrator-monitor';
