@@ -42,7 +42,7 @@ function parseDeclaration(text: string): string[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${DECLARATION_FILE} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${DECLARATION_FILE} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const accountIds = (parsed as { accountIds?: unknown })?.accountIds;
   if (!Array.isArray(accountIds)) {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +17,7 @@ import { addNagSuppressions, nagReference } from './nag-suppressions';
  * with its own role and log group, read-only GuardDuty grants held to the region, and
  * alarms on its metrics and on its own failures.
  *
- * Construct IDs here (`Role`, `LogGroup`, `Function`, `Schedule`, `CheckFailedAlarm`)
+ * Construct IDs here (`Role`, `LogGroup`, `Function`, `ScheduleRole`, `Schedule`, `CheckFailedAlarm`)
  * make logical IDs: renaming one replaces the resource in deployed stacks.
  */
 export interface ScheduledCheckProps {
@@ -65,10 +65,17 @@ export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps):
     environment: props.environment,
   });
 
+  // The schedule's own role, in this construct, instead of the stack-wide one the target
+  // would make: it may invoke this function only, and only for schedules of this account.
+  const scheduleRole = new iam.Role(scope, 'ScheduleRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    description: `Invokes the scheduled GuardDuty check ${scope.node.path}`,
+  });
   new scheduler.Schedule(scope, 'Schedule', {
     description: props.description,
     schedule: scheduler.ScheduleExpression.rate(props.checkInterval),
     target: new targets.LambdaInvoke(fn, {
+      role: scheduleRole,
       // A failed check is retried twice within the hour; after that the next scheduled
       // check comes, not 185 retries over a day (the default).
       retryAttempts: 2,
