@@ -36,7 +36,9 @@ export interface BenchOptions {
   readonly accepterMembers: readonly number[];
   /** Member stacks whose accepter runs at once in scenario 7. */
   readonly accepterConcurrency: number;
-  /** The scenarios to run, by number (1 to 7). */
+  /** Declared members of the membership monitor's check (scenario 8). */
+  readonly monitorSizes: readonly number[];
+  /** The scenarios to run, by number (1 to 8). */
   readonly scenarios: ReadonlySet<number>;
   readonly quick: boolean;
   /** Where the report goes. */
@@ -45,7 +47,7 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7];
+const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -69,7 +71,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --poll-interval-ms 500     the waiter's query interval in scenarios 6 and 7 (the provider's is 30 s)
   --accepter-members 1,10,50 member accounts in the accepter journey (scenario 7)
   --accepter-concurrency 10  member stacks whose accepter runs at once
-  --scenarios 1,2,3,4,5,6,7  which scenarios to run
+  --monitor-sizes 5000,50000 declared members per membership monitor check (scenario 8)
+  --scenarios 1,2,3,4,5,6,7,8
+                             which scenarios to run
   --quick                    smoke run in under a minute (small N, one run each)
   --out PATH                 report file (default: BENCHMARKS.md; with --quick, a temp file)
   --help`;
@@ -96,6 +100,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
       'poll-interval-ms': { type: 'string' },
       'accepter-members': { type: 'string' },
       'accepter-concurrency': { type: 'string' },
+      'monitor-sizes': { type: 'string' },
       scenarios: { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -137,6 +142,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
     pollIntervalMs: positive(values['poll-interval-ms'], 'poll-interval-ms', 500),
     accepterMembers: list(values['accepter-members'], 'accepter-members', quick ? [1, 5] : [1, 10, 50]),
     accepterConcurrency: positive(values['accepter-concurrency'], 'accepter-concurrency', 10),
+    monitorSizes: list(values['monitor-sizes'], 'monitor-sizes', quick ? [500, 2_000] : [5_000, 50_000]),
     scenarios: new Set(scenarios),
     quick,
     out: values.out ?? (quick ? quickOut : defaultOut),

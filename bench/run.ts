@@ -11,6 +11,7 @@ import { accepterJourney, AccepterJourneyResult, AccepterOrder } from './scenari
 import { coldStart, ColdStartMeasurement } from './scenarios/cold-start';
 import { invitationRun, InvitationRunResult } from './scenarios/invitation-run';
 import { mixedUpdate, MixedUpdateResult } from './scenarios/mixed-update';
+import { monitorCheck, MonitorCheckResult } from './scenarios/monitor-check';
 import { rerunWithNothingToDo, RerunResult } from './scenarios/rerun';
 import { synthesis, SynthMeasurement } from './scenarios/synthesis';
 import { verificationRows, verificationWait, VerificationWaitResult } from './scenarios/verification-wait';
@@ -101,7 +102,9 @@ async function main(): Promise<number> {
       ? await each((j) => `accepter journey ${j.order} M=${j.members}`, journeys, (j) => accepterJourney(ctx, j.members, j.order))
       : [];
 
-    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter };
+    const monitor: MonitorCheckResult[] = runs(8) ? await each((n) => `monitor check N=${n}`, options.monitorSizes, (n) => monitorCheck(ctx, n)) : [];
+
+    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, monitor };
     const targets = judgeTargets(results, ctx.conditions);
     const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeVersion: process.version, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } };
     let report = renderReport({ machine, options, startedAt, durationMs: performance.now() - started, results, targets });

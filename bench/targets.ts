@@ -9,6 +9,7 @@ import type { RerunResult } from './scenarios/rerun';
 import type { SynthMeasurement } from './scenarios/synthesis';
 import type { AccepterJourneyResult } from './scenarios/accepter-journey';
 import type { VerificationWaitResult } from './scenarios/verification-wait';
+import type { MonitorCheckResult } from './scenarios/monitor-check';
 
 /** Everything the scenarios measured, for the targets and the report. */
 export interface BenchResults {
@@ -19,6 +20,7 @@ export interface BenchResults {
   readonly synthesis: readonly SynthMeasurement[];
   readonly verification: readonly VerificationWaitResult[];
   readonly accepter: readonly AccepterJourneyResult[];
+  readonly monitor?: readonly MonitorCheckResult[];
 }
 
 export type Verdict = 'met' | 'missed' | 'not measured';

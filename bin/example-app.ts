@@ -13,6 +13,9 @@ import { GuardDutyInvitationAccepter, GuardDutyMemberInvitations, MemberAccount,
  * administrator stack (a detector and the invitations) and each member account its own
  * stack per region (a detector and the accepter).
  *
+ * Each side watches its part after the deployment: the administrator's monitor compares
+ * GuardDuty's member list with the CSV, the member's checks it is still a member.
+ *
  * `cdk deploy --all` converges whatever order the stacks deploy in, without dependencies
  * between them (they live in different accounts): an accepter deployed first waits for
  * its invitation (invitationTimeout), and an administrator deployed first invites
@@ -42,13 +45,16 @@ class AdministratorStack extends Stack {
   constructor(scope: Construct, id: string, members: MemberAccount[], props: StackProps) {
     super(scope, id, { ...props, description: 'GuardDuty administrator: detector and member invitations (cdk-guardduty-members example)' });
     const detector = new guardduty.CfnDetector(this, 'Detector', DETECTOR_PROPS);
-    new GuardDutyMemberInvitations(this, 'Members', {
+    const invitations = new GuardDutyMemberInvitations(this, 'Members', {
       detectorId: detector.ref,
       members,
       message: 'Please accept the GuardDuty invitation from the security account.',
       onUnprocessed: UnprocessedAccountsAction.REPORT,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // After the deployment: every 6 hours, compare the members with the CSV, alarm on
+    // drift, and re-invite a member that left (at most once a week).
+    invitations.addMonitor({ healing: true, alarmOnUndeclaredMembers: true });
   }
 }
 
@@ -60,7 +66,7 @@ class MemberStack extends Stack {
       administratorAccountId: ADMINISTRATOR_ACCOUNT,
       detectorId: detector.ref,
       removalPolicy: RemovalPolicy.DESTROY,
-    });
+    }).addMonitor();
   }
 }
 

@@ -2,6 +2,7 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { GuardDutyAdministratorMonitor, GuardDutyAdministratorMonitorOptions } from './guardduty-administrator-monitor';
 import { InvitationAccepterProvider } from './invitation-accepter-provider';
 import {
   ACCEPTER_ATTRIBUTE,
@@ -166,6 +167,15 @@ export class GuardDutyInvitationAccepter extends Construct {
     this.administratorAccountId = resource.getAttString(ACCEPTER_ATTRIBUTE.ADMINISTRATOR_ACCOUNT_ID);
     this.relationshipStatus = resource.getAttString(ACCEPTER_ATTRIBUTE.RELATIONSHIP_STATUS);
     this.detectorId = resource.getAttString(ACCEPTER_ATTRIBUTE.DETECTOR_ID);
+  }
+
+  /**
+   * Watches this membership after the deployment: a `GuardDutyAdministratorMonitor`
+   * (construct ID `Monitor`) that checks on a schedule that the account is still an
+   * Enabled member of the administrator and its detector is enabled, and alarms when not.
+   */
+  public addMonitor(options: GuardDutyAdministratorMonitorOptions = {}): GuardDutyAdministratorMonitor {
+    return new GuardDutyAdministratorMonitor(this, 'Monitor', { ...options, accepter: this });
   }
 }
 

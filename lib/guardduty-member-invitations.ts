@@ -2,6 +2,7 @@ import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Token } from
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { GuardDutyMembershipMonitor, GuardDutyMembershipMonitorOptions } from './guardduty-membership-monitor';
 import { MemberAccount } from './member-account';
 import { MemberInvitationsProvider } from './member-invitations-provider';
 import { ATTRIBUTE, InvitationResourceProperties, MAX_VERIFICATION_TIMEOUT_SECONDS, MemberRemovalPolicy } from './private/invitation-contract';
@@ -176,6 +177,12 @@ export class GuardDutyMemberInvitations extends Construct {
    */
   public readonly detectorId: string;
 
+  /**
+   * The IDs of the declared member accounts, in the order of `members`: the declaration a
+   * `GuardDutyMembershipMonitor` compares GuardDuty's member list with.
+   */
+  public readonly memberAccountIds: string[];
+
   private readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: GuardDutyMemberInvitationsProps) {
@@ -183,6 +190,8 @@ export class GuardDutyMemberInvitations extends Construct {
 
     validateProps(props, Stack.of(this).account, this.node.path);
     const onUnprocessed = props.onUnprocessed ?? UnprocessedAccountsAction.FAIL;
+
+    this.memberAccountIds = props.members.map((member) => member.accountId);
 
     const provider = MemberInvitationsProvider.getOrCreate(this, props);
     if (props.detectorId === undefined) {
@@ -229,6 +238,15 @@ export class GuardDutyMemberInvitations extends Construct {
         value: this.resource.getAttString(ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT),
       });
     }
+  }
+
+  /**
+   * Watches these members after the deployment: a `GuardDutyMembershipMonitor` (construct
+   * ID `Monitor`) that checks them on a schedule, alarms on drift and, with `healing`,
+   * re-invites declared accounts that left.
+   */
+  public addMonitor(options: GuardDutyMembershipMonitorOptions = {}): GuardDutyMembershipMonitor {
+    return new GuardDutyMembershipMonitor(this, 'Monitor', { ...options, invitations: this });
   }
 }
 

@@ -7,3 +7,5 @@ export * from './organization-auto-enable';
 export * from './organization-feature';
 export * from './guardduty-organization-configuration';
 export * from './guardduty-delegated-administrator';
+export * from './guardduty-membership-monitor';
+export * from './guardduty-administrator-monitor';

@@ -25,6 +25,8 @@ test('the example app synthesizes an administrator stack per region, inviting th
       { AccountId: '333333333333', Email: 'aws-root+sandbox@example.com' },
     ]);
     expect(Object.keys(stack.template.Outputs)).toEqual([expect.stringMatching(/UnprocessedAccountIds/), expect.stringMatching(/UnprocessedAccountCount/)]);
+    expect(ofType(stack.template, 'AWS::Scheduler::Schedule')).toHaveLength(1);
+    expect(ofType(stack.template, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
   }
 });
 
@@ -38,6 +40,7 @@ test('each member account has a stack per region that enables GuardDuty and acce
       expect(ofType(stack.template, 'AWS::GuardDuty::Detector')).toHaveLength(1);
       const [accepter] = ofType(stack.template, 'Custom::GuardDutyInvitationAccepter');
       expect(accepter.Properties).toMatchObject({ AdministratorAccountId: ADMINISTRATOR_ACCOUNT });
+      expect(ofType(stack.template, 'AWS::CloudWatch::Alarm').map((alarm) => alarm.Properties.MetricName)).toContain('MembershipDrift');
       // No dependency between the stacks: they are in different accounts, and the accepter waits.
       expect(stack.dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'))).toEqual([]);
     }

@@ -6,12 +6,12 @@ import {
   DisassociateFromAdministratorAccountCommand,
   DisassociateMembersCommand,
   GetAdministratorAccountCommand,
-  GetDetectorCommand,
   GetMembersCommand,
   GuardDutyClient,
   GuardDutyClientConfig,
   InviteMembersCommand,
   ListDetectorsCommand,
+  ListFindingsCommand,
   ListInvitationsCommand,
   ListMembersCommand,
 } from '@aws-sdk/client-guardduty';
@@ -451,9 +451,9 @@ describe('protocol edges', () => {
   });
 
   test('an operation the emulator does not implement is answered 501 by name', async () => {
-    const error = await failure(guardDuty().send(new GetDetectorCommand({ DetectorId: 'abc' })));
+    const error = await failure(guardDuty().send(new ListFindingsCommand({ DetectorId: 'abc' })));
     expect(error.name).toBe('NotImplementedException');
-    expect(error.message).toBe('The GuardDuty emulator does not implement GetDetector.');
+    expect(error.message).toBe('The GuardDuty emulator does not implement ListFindings.');
   });
 });
 

@@ -74,11 +74,10 @@ export const ADMINISTRATOR_OPERATIONS: Readonly<Record<string, OperationHandler>
     // onlyAssociated is a string in the model; GuardDuty defaults it to true.
     const onlyAssociated = String(input.OnlyAssociated ?? 'true').toLowerCase() !== 'false';
     const listed = [...ownMembers(context, input).values()].filter((member) => !onlyAssociated || LISTED_AS_ASSOCIATED.includes(member.relationshipStatus));
-    return paginate(
-      listed.map((member) => memberView(context, member)),
-      'Members',
-      input,
-    );
+    // Only the page is rendered: rendering every member for each page made listing
+    // 50,000 members quadratic in the emulator.
+    const page = paginate(listed, 'Members', input);
+    return { ...page, Members: (page.Members as MemberRecord[]).map((member) => memberView(context, member)) };
   },
 
   DisassociateMembers: (context, input) => {

@@ -14,6 +14,14 @@ export interface MemberRecord {
   updatedAt: number;
 }
 
+/** A detector as GetDetector shows it; GuardDuty's detector status is ENABLED or DISABLED. */
+export interface DetectorRecord {
+  readonly detectorId: string;
+  status: 'ENABLED' | 'DISABLED';
+  readonly createdAt: number;
+  updatedAt: number;
+}
+
 export interface StateSettings {
   /** Epoch milliseconds; injectable so timestamps and email verification are controllable. */
   readonly clock: () => number;
@@ -32,6 +40,7 @@ export interface StateSettings {
  */
 export class GuardDutyState {
   private readonly detectors = new Map<string, string>();
+  private readonly detectorRecords = new Map<string, DetectorRecord>();
   private readonly memberTables = new Map<string, Map<string, MemberRecord>>();
   private readonly invitationCounts = new Map<string, number>();
   private invitationSequence = 0;
@@ -46,6 +55,7 @@ export class GuardDutyState {
   /** Forgets everything, configuration of the outside world included. */
   public clear(): void {
     this.detectors.clear();
+    this.detectorRecords.clear();
     this.memberTables.clear();
     this.invitationCounts.clear();
     this.invitationSequence = 0;
@@ -66,7 +76,29 @@ export class GuardDutyState {
   public addDetector(accountId: string, region: string): string {
     const id = createHash('md5').update(scope(accountId, region)).digest('hex');
     this.detectors.set(scope(accountId, region), id);
+    this.detectorRecords.set(scope(accountId, region), { detectorId: id, status: 'ENABLED', createdAt: this.now(), updatedAt: this.now() });
     return id;
+  }
+
+  public detector(accountId: string, region: string): DetectorRecord | undefined {
+    return this.detectorRecords.get(scope(accountId, region));
+  }
+
+  /**
+   * Suspends or re-enables the account's detector. An administrator sees a member that
+   * suspends its detector as Disabled, and Enabled again once it re-enables it.
+   */
+  public setDetectorEnabled(accountId: string, region: string, enabled: boolean): void {
+    const detector = this.detector(accountId, region);
+    if (!detector) {
+      throw new Error(`${accountId} has no detector in ${region}`);
+    }
+    detector.status = enabled ? 'ENABLED' : 'DISABLED';
+    detector.updatedAt = this.now();
+    const [from, to]: RelationshipStatus[] = enabled ? ['Disabled', 'Enabled'] : ['Enabled', 'Disabled'];
+    this.recordsAbout(accountId, region)
+      .filter((record) => record.relationshipStatus === from)
+      .forEach((record) => this.setStatus(record, to));
   }
 
   /** The administrator's member records in a region, created empty on first use. */

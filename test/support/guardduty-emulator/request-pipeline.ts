@@ -5,6 +5,7 @@ import { parseCaller, requireCaller } from './caller-identity';
 import { FaultInjector } from './fault-injector';
 import { GuardDutyState } from './guardduty-state';
 import { Answer, dropConnection, errorAnswer, readBody, send } from './http-exchange';
+import { DETECTOR_OPERATIONS } from './detector-operations';
 import { MEMBER_ACCOUNT_OPERATIONS } from './member-account-operations';
 import { OperationHandler } from './operation-context';
 import { ORGANIZATION_OPERATIONS } from './organization-operations';
@@ -16,7 +17,7 @@ import { decodeRequest, Document, encodeResponse } from './wire-codec';
 
 // The organization operations come last: their CreateMembers and InviteMembers handle a
 // delegated administrator's organization accounts and pass every other call on.
-const OPERATIONS: Readonly<Record<string, OperationHandler>> = { ...ADMINISTRATOR_OPERATIONS, ...MEMBER_ACCOUNT_OPERATIONS, ...ORGANIZATION_OPERATIONS };
+const OPERATIONS: Readonly<Record<string, OperationHandler>> = { ...ADMINISTRATOR_OPERATIONS, ...MEMBER_ACCOUNT_OPERATIONS, ...DETECTOR_OPERATIONS, ...ORGANIZATION_OPERATIONS };
 
 /** A request, decoded as far as it can be before any fault or validation. */
 interface ParsedCall {

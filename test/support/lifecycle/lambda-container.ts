@@ -10,6 +10,8 @@ export interface LambdaEnvironment {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** AWS Organizations' endpoint (the emulator's organizationsEndpoint), for handlers that read the organization. */
   readonly organizationsEndpoint?: string;
+  /** The function's own environment variables, as its template's `Environment` sets them. */
+  readonly variables?: Readonly<Record<string, string>>;
 }
 
 /** An invocation's outcome as Lambda's Invoke API reports it to the provider framework. */
@@ -138,6 +140,7 @@ export class LambdaContainer {
  */
 function lambdaEnvironment(fn: ShippedFunction, environment: LambdaEnvironment): NodeJS.ProcessEnv {
   return {
+    ...environment.variables,
     PATH: process.env.PATH,
     TZ: 'UTC',
     AWS_REGION: environment.region,

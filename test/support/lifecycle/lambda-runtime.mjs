@@ -23,6 +23,12 @@ Date.now = () => wallClock() + clockOffsetMs;
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   console[level] = (...args) => logs.push(format(...args));
 }
+// What a function writes to stdout itself (embedded metric format lines) reaches
+// CloudWatch Logs too, one log event per line.
+process.stdout.write = (chunk) => {
+  logs.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+  return true;
+};
 
 function lambdaError(error) {
   return error instanceof Error

@@ -1,0 +1,166 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { RegionalGuardDutyGrant } from './bundled-handler';
+import { MONITOR_DIMENSION, MONITOR_NAMESPACE } from './monitor-contract';
+import { addNagSuppressions, nagReference } from './nag-suppressions';
+
+/**
+ * The shape both monitors share: a function run by an EventBridge Scheduler schedule,
+ * with its own role and log group, read-only GuardDuty grants held to the region, and
+ * alarms on its metrics and on its own failures.
+ *
+ * Construct IDs here (`Role`, `LogGroup`, `Function`, `ScheduleRole`, `Schedule`, `CheckFailedAlarm`)
+ * make logical IDs: renaming one replaces the resource in deployed stacks.
+ */
+export interface ScheduledCheckProps {
+  readonly code: lambda.Code;
+  readonly description: string;
+  readonly roleDescription: string;
+  readonly environment: Record<string, string>;
+  readonly checkInterval: Duration;
+  readonly timeout: Duration;
+  /** GuardDuty actions the check calls (granted on "*", see RegionalGuardDutyGrant). */
+  readonly guardDutyActions: readonly string[];
+  readonly alarmTopic?: sns.ITopic;
+}
+
+export interface ScheduledCheck {
+  readonly function: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly checkFailedAlarm: cloudwatch.Alarm;
+}
+
+export const DEFAULT_CHECK_INTERVAL = Duration.hours(6);
+export const MIN_CHECK_INTERVAL = Duration.minutes(15);
+/** A CloudWatch alarm evaluates at most one day of data: one check per day at least. */
+export const MAX_CHECK_INTERVAL = Duration.days(1);
+
+export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps): ScheduledCheck {
+  // Its own role, not AWSLambdaBasicExecutionRole: it writes to its own log group only.
+  const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
+  // The log is the record of the fleet's drift and of every re-invitation, so it outlives
+  // the stack, as the invitation handler's does; one year bounds it.
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  logGroup.grantWrite(role);
+  new RegionalGuardDutyGrant(role, props.guardDutyActions);
+
+  const fn = new lambda.Function(scope, 'Function', {
+    description: props.description,
+    code: props.code,
+    handler: 'index.handler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    timeout: props.timeout,
+    memorySize: 256,
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    environment: props.environment,
+  });
+
+  // The schedule's own role, in this construct, instead of the stack-wide one the target
+  // would make: it may invoke this function only, and only for schedules of this account.
+  const scheduleRole = new iam.Role(scope, 'ScheduleRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    description: `Invokes the scheduled GuardDuty check ${scope.node.path}`,
+  });
+  new scheduler.Schedule(scope, 'Schedule', {
+    description: props.description,
+    schedule: scheduler.ScheduleExpression.rate(props.checkInterval),
+    target: new targets.LambdaInvoke(fn, {
+      role: scheduleRole,
+      // A failed check is retried twice within the hour; after that the next scheduled
+      // check comes, not 185 retries over a day (the default).
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    }),
+  });
+  addNagSuppressions(role, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'The GuardDuty actions granted here support no resource-level permissions (the GuardDuty Service Authorization Reference ' +
+        'lists no resource type for them), so they take "*". They act on the caller\'s own account only, and the statement is ' +
+        'limited to the stack\'s region.',
+      appliesTo: ['Resource::*'],
+    },
+  ]);
+  addNagSuppressions(scope, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'EventBridge Scheduler may invoke any version of the check function (aws-cdk-lib\'s LambdaInvoke target grants the ARN with :*); it invokes only this function.',
+      appliesTo: [`Resource::${nagReference(scope, fn.functionArn)}:*`],
+    },
+  ]);
+
+  const checkFailedAlarm = new cloudwatch.Alarm(scope, 'CheckFailedAlarm', {
+    alarmDescription: `The scheduled GuardDuty check ${scope.node.path} failed; its log group has the error.`,
+    metric: fn.metricErrors({ period: props.checkInterval, statistic: cloudwatch.Stats.SUM }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  notify(checkFailedAlarm, props.alarmTopic);
+  return { function: fn, logGroup, checkFailedAlarm };
+}
+
+/** A metric the check emits, one value per check, read over one check interval. */
+export function checkMetric(fn: lambda.IFunction, metricName: string, checkInterval: Duration, dimensions: Record<string, string> = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: MONITOR_NAMESPACE,
+    metricName,
+    dimensionsMap: { [MONITOR_DIMENSION]: fn.functionName, ...dimensions },
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period: checkInterval,
+  });
+}
+
+/**
+ * An alarm at `threshold` or more of a check metric. A period without a check (the
+ * schedule's and CloudWatch's clocks drift apart) keeps the alarm's state: it neither
+ * raises nor clears it.
+ */
+export function checkAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string, alarmTopic: sns.ITopic | undefined): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+  });
+  notify(alarm, alarmTopic);
+  return alarm;
+}
+
+function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): void {
+  if (topic) {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    alarm.addOkAction(new cloudwatchActions.SnsAction(topic));
+  }
+}
+
+/**
+ * A duration prop within bounds, optionally in whole minutes (a schedule's rate). Tokens
+ * are not checked; the problem names the prop and the value given.
+ */
+export function durationProblems(name: string, value: Duration | undefined, min: Duration, max: Duration, wholeMinutes = false): string[] {
+  if (value === undefined || value.isUnresolved() || Token.isUnresolved(value)) {
+    return [];
+  }
+  const seconds = value.toSeconds({ integral: false });
+  const inRange = seconds >= min.toSeconds() && seconds <= max.toSeconds();
+  const whole = wholeMinutes ? Number.isInteger(seconds / 60) : Number.isInteger(seconds);
+  if (!inRange || !whole) {
+    return [`${name} must be ${wholeMinutes ? 'whole minutes' : 'whole seconds'} from ${min.toHumanString()} to ${max.toHumanString()}, got ${value.toHumanString()}`];
+  }
+  return [];
+}
