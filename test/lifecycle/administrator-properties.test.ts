@@ -76,6 +76,7 @@ describe('properties under generated members, prior states and faults', () => {
       properties,
       async send(event, options) {
         const delivery = await framework.deliver(event, options);
+        await target.settled();
         check.responseFits(delivery);
         check.noEmailDisclosed(delivery, emails);
         return delivery;

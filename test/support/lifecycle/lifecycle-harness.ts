@@ -55,6 +55,8 @@ export interface Deployment {
 
 export interface PropertyParameters<T> {
   readonly seed: number;
+  /** Replays one case: the path fast-check printed for a failure (with its seed). @default every case */
+  readonly path?: string;
   readonly numRuns: number;
   readonly timeLimitMs: number;
   readonly schedule?: (value: T) => string;
@@ -137,6 +139,7 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
       const events = resourceEvents(stack, resources[0]);
       const send = async (event: CloudFormationCustomResourceEvent, deliveryOptions?: DeliveryOptions) => {
         const delivery = await framework.deliver(event, deliveryOptions);
+        await target.settled();
         expect(delivery.response).toMatchObject({ StackId: stack.stackId, RequestId: event.RequestId, LogicalResourceId: resources[0].logicalId });
         check.responseFits(delivery);
         check.noEmailDisclosed(delivery, emails);
@@ -185,7 +188,7 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
           schedules.add(params.schedule(value));
         }
       });
-      const details = await fc.check(property, { seed: params.seed, numRuns: params.numRuns, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(params.timeLimitMs)] });
+      const details = await fc.check(property, { seed: params.seed, path: params.path, numRuns: params.numRuns, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(params.timeLimitMs)] });
       await running.catch(() => undefined);
       if (details.failed) {
         const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
