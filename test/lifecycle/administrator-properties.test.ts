@@ -43,7 +43,7 @@ describe('properties under generated members, prior states and faults', () => {
   let stack: SynthesizedStack;
   const variantKey = (onUnprocessed: string, removalPolicy: string, waits = false) => `${onUnprocessed}${removalPolicy}${waits ? 'Waiting' : ''}`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const declarations: Record<string, GuardDutyMemberInvitationsProps> = {};
     for (const onUnprocessed of [UnprocessedAccountsAction.FAIL, UnprocessedAccountsAction.REPORT]) {
       for (const removalPolicy of [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY]) {
@@ -59,6 +59,7 @@ describe('properties under generated members, prior states and faults', () => {
       }
     }
     stack = synthesizeInvitations(declarations, STACK);
+    await h.aws.prewarm(stack, REGION);
     // Logical IDs are the construct ID plus a hash; a longer key never prefixes a shorter one's ID here.
     variants = Object.fromEntries(
       Object.keys(declarations).map((key) => [key, stack.resources.find((r) => r.logicalId.replace(/[0-9A-F]{8}$/, '') === key)!]),

@@ -245,7 +245,7 @@ describe('the member account\'s side: GuardDutyInvitationAccepter through the pr
     let memberStack: SynthesizedStack;
     const variantKey = (removalPolicy: string, declaresDetector: boolean) => `${removalPolicy}${declaresDetector ? 'DeclaredDetector' : 'LookedUpDetector'}`;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       // Detector IDs are derived from account and region: the one seeded for each case.
       const detector = h.emulator.seedDetector(MEMBER.accountId, REGION);
       const declarations: Record<string, GuardDutyInvitationAccepterProps> = {};
@@ -259,6 +259,7 @@ describe('the member account\'s side: GuardDutyInvitationAccepter through the pr
         }
       }
       memberStack = synthesizeAccepters(declarations, MEMBER_STACK);
+      await Promise.all([h.aws.prewarm(memberStack, REGION), h.aws.prewarm(administratorStack, REGION)]);
     });
 
     /** The variant's resource alone, in a provider framework of its own (new Lambda containers). */

@@ -98,8 +98,27 @@ export class LocalAws {
     return { responseUrl: this.responseUrls.urlFor(key), close: () => this.requests.delete(key) };
   }
 
+  /**
+   * Starts one container for each of a deployed stack's framework functions, at once: a
+   * test that times its cases (a property with a time limit) does not spend its time on
+   * the cold starts the first request would otherwise pay, as with provisioned concurrency.
+   */
+  public async prewarm(stack: SynthesizedStack, region: string): Promise<void> {
+    this.deploy(stack, region);
+    const { onEvent, isComplete, onTimeout } = stack.framework;
+    await Promise.all([onEvent, isComplete, onTimeout].map((fn) => fn && this.frameworkContainer(fn)));
+  }
+
   /** Runs a provider framework function (CloudFormation invoking the ServiceToken, or a waiter task). */
   public async invokeFramework(fn: ShippedFunction, payload: unknown, request?: RequestInFlight): Promise<InvocationOutcome> {
+    const container = await this.frameworkContainer(fn);
+    const outcome = await container.invoke(payload, fn.timeoutMs);
+    request?.frameworkRan(fn.arn, outcome);
+    return outcome;
+  }
+
+  /** A warm container of a framework function that is not running an invocation, started if there is none. */
+  private async frameworkContainer(fn: ShippedFunction): Promise<LambdaContainer> {
     const registered = this.frameworkFunctions.get(fn.arn);
     if (!registered) {
       throw new Error(`${fn.arn} is not a deployed provider framework function`);
@@ -123,9 +142,7 @@ export class LocalAws {
       });
       containers.push(container);
     }
-    const outcome = await container.invoke(payload, fn.timeoutMs);
-    request?.frameworkRan(fn.arn, outcome);
-    return outcome;
+    return container;
   }
 
   public async stop(): Promise<void> {
