@@ -185,7 +185,7 @@ describe('properties under generated members, prior states and faults', () => {
           resource.stop();
         }
       },
-      { seed: 20_261_126, numRuns: 40, timeLimitMs: 25_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 20_261_126, numRuns: 40, timeLimitMs: 45_000, schedule: (generated) => describeFaults(generated.faults) },
     );
   }, 120_000);
 
@@ -236,7 +236,7 @@ describe('properties under generated members, prior states and faults', () => {
           later.stop();
         }
       },
-      { seed: 7_919, numRuns: 8, timeLimitMs: 12_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 7_919, numRuns: 8, timeLimitMs: 24_000, schedule: (generated) => describeFaults(generated.faults) },
     );
   }, 120_000);
 
@@ -322,7 +322,7 @@ describe('properties under generated members, prior states and faults', () => {
           newResource.stop();
         }
       },
-      { seed: 31_337, numRuns: 12, timeLimitMs: 10_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 31_337, numRuns: 12, timeLimitMs: 20_000, schedule: (generated) => describeFaults(generated.faults) },
     );
   }, 120_000);
 
@@ -366,7 +366,7 @@ describe('properties under generated members, prior states and faults', () => {
             resource.stop();
           }
         },
-        { seed: 4_242, numRuns: 12, timeLimitMs: 8_000 },
+        { seed: 4_242, numRuns: 12, timeLimitMs: 16_000 },
       );
     } finally {
       await verifying.stop();

@@ -404,10 +404,10 @@ describe('the member account\'s side: GuardDutyInvitationAccepter through the pr
               member.stop();
             }
           },
-          { seed: 41_414, numRuns: 24, timeLimitMs: 12_000, schedule: (generated) => describeFaults(generated.faults) },
+          { seed: 41_414, numRuns: 24, timeLimitMs: 24_000, schedule: (generated) => describeFaults(generated.faults) },
         );
       },
-      60_000,
+      90_000,
     );
   });
 
