@@ -7,8 +7,10 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
-  // A private TMPDIR per run, removed afterwards: see test/support/temp-directory-setup.mjs.
-  globalSetup: '<rootDir>/test/support/temp-directory-setup.mjs',
-  globalTeardown: '<rootDir>/test/support/temp-directory-teardown.mjs',
+  // One temporary directory per run, removed at its end: tests leave nothing in the system's.
+  globalSetup: '<rootDir>/test/support/jest-global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.mjs',
+  // Jest's transform cache stays in the project, not in the system's temporary directory.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testTimeout: 60_000,
 };

@@ -63,6 +63,11 @@ export class CallLog {
     return this.peak;
   }
 
+  /** Calls that arrived and have not ended: applied or not yet, their client may have gone. */
+  public callsInFlight(): number {
+    return this.inFlight;
+  }
+
   /** Starts afresh. Calls in flight must have been cut off first: they would never end(). */
   public clear(): void {
     this.records.length = 0;

@@ -236,6 +236,22 @@ export class GuardDutyEmulator {
     return this.log.peakConcurrency();
   }
 
+  /**
+   * Resolves once no call is in flight: every request a client sent has been applied,
+   * refused or dropped, including one the client abandoned at its deadline (GuardDuty, like
+   * this emulator, still applies a request whose caller stopped waiting). The state then is
+   * the one CloudFormation's next request meets, seconds later in AWS. Rejects after `timeoutMs`.
+   */
+  public async settled(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.log.callsInFlight() > 0) {
+      if (Date.now() > deadline) {
+        throw new Error(`The emulator still has ${this.log.callsInFlight()} call(s) in flight after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   private abortInFlightCalls(): void {
     this.pendingDelays.forEach((timer) => clearTimeout(timer));
     this.pendingDelays.clear();

@@ -161,6 +161,16 @@ export class Invariants {
     this.report.held('destroyLeavesNoMember');
   }
 
+  /**
+   * After a rollback (the Delete that follows a failed Create, the Update back that follows
+   * a failed Update): every account that was a member before the failed step still is.
+   */
+  public rollbackKeepsPriorMembers(emulator: GuardDutyEmulator, administratorId: string, region: string, membersBefore: readonly string[]): void {
+    const members = new Set(emulator.members(administratorId, region).map((m) => m.accountId));
+    expect(membersBefore.filter((accountId) => !members.has(accountId))).toEqual([]);
+    this.report.held('rollbackKeepsPriorMembers');
+  }
+
   /** After a failed Create with DESTROY: none of the accounts that were not members before is one now. */
   public failedCreateRemovesWhatItCreated(emulator: GuardDutyEmulator, administratorId: string, region: string, absentBefore: readonly string[]): void {
     const absent = new Set(absentBefore);

@@ -2,17 +2,25 @@ import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
 import { ShippedFunction } from './synthesized-stack';
 
-/** The environment Lambda gives the handler: GuardDuty's endpoint is the emulator's. */
+/** What Lambda sets in a function's environment, beyond its own name and timeout. */
 export interface LambdaEnvironment {
-  readonly endpoint: string;
+  /** GuardDuty's endpoint, `AWS_ENDPOINT_URL_GUARDDUTY` (the emulator's). @default none */
+  readonly endpoint?: string;
   readonly region: string;
   /** The function's role credentials: the emulator reads the account from the access key. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** AWS Organizations' endpoint (the emulator's organizationsEndpoint), for handlers that read the organization. */
   readonly organizationsEndpoint?: string;
-  /** The function's own environment variables, as its template's `Environment` sets them. */
+  /**
+   * The function's environment variables (the template's) and the endpoints of the local
+   * services it calls (`AWS_ENDPOINT_URL_<SERVICE>`), plus what the runtime provides
+   * (`NODE_PATH` for the SDK the Node.js runtime carries, `NODE_EXTRA_CA_CERTS`).
+   */
   readonly variables?: Readonly<Record<string, string>>;
 }
+
+/** The code Lambda runs: a file of the asset, its export, and the function's timeout. */
+export type LambdaFunctionCode = Pick<ShippedFunction, 'logicalId' | 'file' | 'exportName' | 'timeoutMs'>;
 
 /** An invocation's outcome as Lambda's Invoke API reports it to the provider framework. */
 export type InvocationOutcome =
@@ -43,7 +51,7 @@ const live = new Set<LambdaContainer>();
  * does at the function's timeout: the process is killed, so nothing it started goes on.
  */
 export class LambdaContainer {
-  public static async start(fn: ShippedFunction, environment: LambdaEnvironment): Promise<LambdaContainer> {
+  public static async start(fn: LambdaFunctionCode, environment: LambdaEnvironment): Promise<LambdaContainer> {
     const child = fork(RUNTIME, [fn.file, fn.exportName], {
       env: lambdaEnvironment(fn, environment),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -99,6 +107,11 @@ export class LambdaContainer {
     return !this.stopped;
   }
 
+  /** True while an invocation runs: Lambda would send a concurrent one to another container. */
+  public get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   /**
    * Invokes the function with `event` (sent as JSON) and `budgetMs` of remaining time; its
    * `Date.now()` runs `clockOffsetMs` ahead of the wall clock (see lambda-runtime.mjs).
@@ -135,10 +148,10 @@ export class LambdaContainer {
 }
 
 /**
- * Only what Lambda sets and the handler reads: no variable of the test process leaks in,
+ * Only what Lambda sets and the function reads: no variable of the test process leaks in,
  * and the shared AWS config files point nowhere, so the SDK reads nothing from the machine.
  */
-function lambdaEnvironment(fn: ShippedFunction, environment: LambdaEnvironment): NodeJS.ProcessEnv {
+function lambdaEnvironment(fn: LambdaFunctionCode, environment: LambdaEnvironment): NodeJS.ProcessEnv {
   return {
     ...environment.variables,
     PATH: process.env.PATH,
@@ -147,16 +160,18 @@ function lambdaEnvironment(fn: ShippedFunction, environment: LambdaEnvironment):
     AWS_DEFAULT_REGION: environment.region,
     AWS_ACCESS_KEY_ID: environment.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: environment.credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_GUARDDUTY: environment.endpoint,
-    // The emulator answers CloudFormation's DescribeStacks and S3's GetObject (member-list
-    // assets) on the same port.
-    AWS_ENDPOINT_URL_CLOUDFORMATION: environment.endpoint,
-    AWS_ENDPOINT_URL_S3: environment.endpoint,
-    ...(environment.organizationsEndpoint ? { AWS_ENDPOINT_URL_ORGANIZATIONS: environment.organizationsEndpoint } : {}),
     AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutMs / 1000),
     AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, 'no-such-aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The emulator also answers CloudFormation's DescribeStacks and S3's GetObject
+    // (member-list assets) on its port; a harness with endpoints of its own for them (the
+    // provider framework's, local-aws/) passes them in `variables`, which come last.
+    ...(environment.endpoint
+      ? { AWS_ENDPOINT_URL_GUARDDUTY: environment.endpoint, AWS_ENDPOINT_URL_CLOUDFORMATION: environment.endpoint, AWS_ENDPOINT_URL_S3: environment.endpoint }
+      : {}),
+    ...(environment.organizationsEndpoint ? { AWS_ENDPOINT_URL_ORGANIZATIONS: environment.organizationsEndpoint } : {}),
+    ...environment.variables,
   };
 }

@@ -10,11 +10,23 @@
  * Each message may also set the function's clock ahead of the wall clock (`clockOffsetMs`,
  * 0 unless the provider framework simulates the waiter's time): `Date.now()` is what a
  * handler measures a wait with, so a wait of minutes is seen to pass in a few polls.
+ *
+ * `RESPONSE_URL_HTTPS_PORT`, set for the provider framework's functions only, stands in
+ * for a port-forwarding rule: CloudFormation's response URL is an S3 URL on port 443, and
+ * the framework PUTs to it with `https.request({ hostname, path })`, dropping any port the
+ * URL names. A local endpoint cannot take 443 (a privileged port, and parallel test runs
+ * would share it), so this process's default HTTPS port is the local endpoint's; the
+ * framework's code runs unchanged, and TLS is verified against the run's certificate
+ * (`NODE_EXTRA_CA_CERTS`).
  */
+import https from 'node:https';
 import { createRequire } from 'node:module';
 import { format } from 'node:util';
 
 const [file, exportName] = process.argv.slice(2);
+if (process.env.RESPONSE_URL_HTTPS_PORT) {
+  https.globalAgent.defaultPort = Number(process.env.RESPONSE_URL_HTTPS_PORT);
+}
 const loadCommonJs = createRequire(import.meta.url);
 const logs = [];
 const wallClock = Date.now.bind(Date);

@@ -1,7 +1,11 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { byteLength, failureResponseBody, successResponseBody } from '../provider-framework-response';
+import { byteLength } from '../provider-framework-response';
 import { InvocationOutcome, LambdaContainer, LambdaEnvironment, LambdaFunctionError } from './lambda-container';
-import { ShippedFunction, SynthesizedStack, WaiterSettings } from './synthesized-stack';
+import { StackStatus } from './local-aws/cloudformation-endpoint';
+import { LocalAws, RequestInFlight } from './local-aws/local-aws';
+import { ReceivedResponse } from './local-aws/response-url-endpoint';
+import { ExecutionResult } from './local-aws/state-machine';
+import { ShippedFunction, SynthesizedStack } from './synthesized-stack';
 
 /** The physical ID the framework answers a failed Create with, so it can ignore the Delete that follows. */
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
@@ -19,13 +23,13 @@ export interface CloudFormationResponse {
 
 /** One request answered: the body as sent, and how the framework got to it. */
 export interface Delivery {
-  /** The exact bytes the framework PUTs to the response URL. */
+  /** The exact bytes the framework PUT to the response URL. */
   readonly body: string;
   readonly bytes: number;
   readonly response: CloudFormationResponse;
-  /** What a user function threw, as the Lambda runtime reported it. */
+  /** What the last user function invocation threw, as the Lambda runtime reported it. */
   readonly error?: LambdaFunctionError;
-  /** True when Lambda stopped the onEvent function at its timeout. */
+  /** True when Lambda stopped a user function at its timeout. */
   readonly timedOut: boolean;
   readonly onEventInvoked: boolean;
   readonly isCompletePolls: number;
@@ -33,6 +37,10 @@ export interface Delivery {
   readonly onEventMs: number;
   /** Every line the user functions logged while answering this request. */
   readonly logs: readonly string[];
+  /** Every line aws-cdk-lib's framework functions logged for this request (their own log groups). */
+  readonly frameworkLogs: readonly string[];
+  /** The stack's status while CloudFormation waited for this response. */
+  readonly stackStatus: StackStatus;
 }
 
 export interface DeliveryOptions {
@@ -43,37 +51,50 @@ export interface DeliveryOptions {
    * said "not yet": another account's stack deploying, say. @default nothing
    */
   readonly betweenPolls?: (poll: number) => Promise<void> | void;
+  /**
+   * The stack's status while CloudFormation sends this request, as DescribeStacks reports
+   * it. @default CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS or DELETE_IN_PROGRESS by request type
+   */
+  readonly stackStatus?: StackStatus;
 }
 
 export interface ProviderFrameworkOptions {
   /**
-   * Wall time between isComplete polls: the waiter's interval (30 s) scaled down, its
-   * number of attempts kept. @default 20
+   * Wall time of one waiter interval (30 s in the template): Step Functions' waits are
+   * scaled down by this ratio, the number of attempts kept. @default 20
    */
   readonly pollIntervalMs?: number;
   /**
-   * Whether the user functions' clock (`Date.now()`) moves on by the waiter's interval at
-   * each wait between polls, as it does in AWS, rather than by `pollIntervalMs`: a handler
-   * that measures its wait on the clock (the accepter's invitation deadline) then sees the
-   * deadline pass after as many polls as it would in AWS. The administrator side measures
-   * its email verification wait on the wall clock, so its scenarios leave this off.
+   * Whether the user functions' clock (`Date.now()`) moves on by the waiter's whole delay
+   * at each wait between polls, as it does in AWS, rather than by the scaled wall time: a
+   * handler that measures its wait on the clock (the accepter's invitation deadline) then
+   * sees the deadline pass after as many polls as it would in AWS. The administrator side
+   * measures its email verification wait on the wall clock, so its scenarios leave this off.
    * @default false
    */
   readonly simulateWaiterTime?: boolean;
 }
 
-type OnEventResult = { PhysicalResourceId?: string; Data?: Record<string, string> } | null;
-type IsCompleteResult = { IsComplete: boolean; Data?: Record<string, string> };
-type ResourceEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId: string; Data?: Record<string, string> };
+/** The user functions' environment: the GuardDuty emulator's endpoint and the stack account's credentials. */
+export interface UserFunctionEnvironment {
+  readonly aws: LocalAws;
+  /** The GuardDuty endpoint (the emulator's). */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: LambdaEnvironment['credentials'];
+}
+
+type UserInvocation = { readonly role: 'onEvent' | 'isComplete'; readonly outcome: InvocationOutcome; readonly ms: number };
 
 /**
- * The CDK provider framework (aws-cdk-lib/custom-resources, runtime/framework.js and
- * cfn-response.js) in front of the shipped handler, for one stack: it answers a Delete of
- * its CREATE_FAILED marker itself; invokes onEvent; defaults the physical ID and refuses
- * to change it on Delete; then, when the provider has an isComplete step, polls it as the
- * waiter state machine does (on a simulated clock if asked); and builds the body
- * CloudFormation receives. The user functions run in Lambda containers started on first
- * use and kept warm for the framework's lifetime (a scenario): `stop()` ends them.
+ * aws-cdk-lib's custom resource provider framework, for real, in front of the shipped
+ * handlers of one stack: CloudFormation's request goes to the framework's onEvent function
+ * (from the synthesized asset, in a Lambda container), which invokes the user onEvent
+ * through the local Lambda endpoint, starts the waiter through the local Step Functions
+ * endpoint when the provider has an isComplete step, and PUTs its answer to the request's
+ * HTTPS response URL. `deliver` returns once that answer arrived and every invocation and
+ * execution for the request ended. The user functions run in Lambda containers started on
+ * first use and kept warm for this object's life (a scenario): `stop()` ends them.
  */
 export class ProviderFramework {
   private readonly containers = new Map<ShippedFunction, LambdaContainer>();
@@ -84,126 +105,162 @@ export class ProviderFramework {
 
   constructor(
     private readonly stack: SynthesizedStack,
-    private readonly environment: LambdaEnvironment,
+    private readonly environment: UserFunctionEnvironment,
     options: ProviderFrameworkOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
     this.simulateWaiterTime = options.simulateWaiterTime ?? false;
+    environment.aws.deploy(stack, environment.region);
   }
 
   public async deliver(event: CloudFormationCustomResourceEvent, options: DeliveryOptions = {}): Promise<Delivery> {
-    if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
-      return delivery(successResponseBody(event, { PhysicalResourceId: event.PhysicalResourceId }), { onEventInvoked: false });
+    const stackStatus = options.stackStatus ?? DEFAULT_STATUS[event.RequestType];
+    this.environment.aws.cloudFormation.setStackStatus(event.StackId, stackStatus);
+    const request = new Request(this, options);
+    const opened = this.environment.aws.open(request);
+    try {
+      // CloudFormation invokes the ServiceToken function (asynchronously: it waits for the PUT, not for the function).
+      const invocation = await this.environment.aws.invokeFramework(this.stack.framework.onEvent, { ...event, ResponseURL: opened.responseUrl }, request);
+      await request.settled();
+      return request.delivery(invocation, stackStatus);
+    } finally {
+      opened.close();
     }
-    const onEvent = await this.invoke(this.stack.onEvent, event, options.onEventBudgetMs);
-    const { onEventMs } = onEvent;
-    const logs = [...onEvent.logs];
-    if (onEvent.kind !== 'result') {
-      return delivery(failureResponseBody(event, asError(onEvent.error)), { error: onEvent.error, timedOut: onEvent.kind === 'timeout', onEventMs, logs });
-    }
-    const result = onEvent.result as OnEventResult;
-    const physicalResourceId = result?.PhysicalResourceId || defaultPhysicalResourceId(event);
-    if (event.RequestType === 'Delete' && physicalResourceId !== event.PhysicalResourceId) {
-      const error = frameworkError(`DELETE: cannot change the physical resource ID from "${event.PhysicalResourceId}" to "${physicalResourceId}" during deletion`);
-      return delivery(failureResponseBody(event, asError(error)), { error, onEventMs, logs });
-    }
-    const resourceEvent = { ...event, ...result, PhysicalResourceId: physicalResourceId } as ResourceEvent;
-    if (!this.stack.isComplete || !this.stack.waiter) {
-      return delivery(successResponseBody(resourceEvent, resourceEvent), { onEventMs, logs });
-    }
-    return this.waitForCompletion(this.stack.isComplete, this.stack.waiter, resourceEvent, { onEventMs, logs }, options.betweenPolls);
   }
 
-  /** Ends the Lambda containers of this framework. */
+  /** Ends the Lambda containers of this framework's user functions. */
   public stop(): void {
     this.containers.forEach((container) => container.stop());
     this.containers.clear();
   }
 
-  /** The waiter: isComplete at once, then once per interval, at most 1 + maxAttempts calls. */
-  private async waitForCompletion(
-    fn: ShippedFunction,
-    waiter: WaiterSettings,
-    event: ResourceEvent,
-    so: { onEventMs: number; logs: string[] },
-    betweenPolls?: (poll: number) => Promise<void> | void,
-  ): Promise<Delivery> {
-    // A failure is answered with the event the waiter was polling for, its Data included.
-    const failed = (error: LambdaFunctionError, polls: number) =>
-      delivery(JSON.stringify({ ...JSON.parse(failureResponseBody(event, asError(error))), Data: event.Data }), { ...so, error, isCompletePolls: polls });
-    for (let poll = 1; poll <= 1 + waiter.maxAttempts; poll += 1) {
-      const outcome = await this.invoke(fn, event);
-      so.logs.push(...outcome.logs);
-      if (outcome.kind !== 'result') {
-        return failed(outcome.error, poll);
-      }
-      const result = outcome.result as IsCompleteResult;
-      if (result.IsComplete) {
-        const data = { ...event.Data, ...result.Data };
-        return delivery(successResponseBody(event, { PhysicalResourceId: event.PhysicalResourceId, Data: data }), { ...so, isCompletePolls: poll });
-      }
-      if (result.Data && Object.keys(result.Data).length > 0) {
-        return failed(frameworkError('"Data" is not allowed if "IsComplete" is "False"'), poll);
-      }
-      await betweenPolls?.(poll);
-      await sleep(this.pollIntervalMs);
-      if (this.simulateWaiterTime) {
-        this.clockOffsetMs += waiter.intervalSeconds * 1_000 - this.pollIntervalMs;
-      }
+  /** Lambda running a user function for a request: the event as JSON, with the function's remaining time. */
+  public async invokeUser(functionArn: string, payload: unknown, budgetMs?: number): Promise<{ role: UserInvocation['role']; outcome: InvocationOutcome; ms: number }> {
+    const fn = [this.stack.onEvent, this.stack.isComplete].find((f) => f?.arn === functionArn);
+    if (!fn) {
+      throw new Error(`${functionArn} is not a user function of ${this.stack.stackId}`);
     }
-    // onTimeout answers with a fixed reason and the polled event's Data.
-    const body = JSON.stringify({ ...JSON.parse(successResponseBody(event, event)), Status: 'FAILED', Reason: 'Operation timed out' });
-    return delivery(body, { ...so, isCompletePolls: 1 + waiter.maxAttempts });
-  }
-
-  /**
-   * One Lambda invocation: the event goes as JSON, with the function's remaining time. Its
-   * duration excludes a cold start's init, which Lambda does not count against the timeout.
-   */
-  private async invoke(fn: ShippedFunction, event: CloudFormationCustomResourceEvent, budgetMs = fn.timeoutMs): Promise<InvocationOutcome & { onEventMs: number }> {
     let container = this.containers.get(fn);
     if (!container?.running) {
-      container = await LambdaContainer.start(fn, this.environment);
+      container = await LambdaContainer.start(fn, {
+        region: this.environment.region,
+        credentials: this.environment.credentials,
+        endpoint: this.environment.endpoint,
+        variables: {
+          ...fn.variables,
+          AWS_ENDPOINT_URL_CLOUDFORMATION: this.environment.aws.cloudFormationUrl,
+        },
+      });
       this.containers.set(fn, container);
     }
+    const role = fn === this.stack.onEvent ? 'onEvent' : 'isComplete';
+    // A cold start's init is not counted: Lambda does not count it against the timeout.
     const startedAt = Date.now();
-    const outcome = await container.invoke(event, budgetMs, this.clockOffsetMs);
-    return { ...outcome, onEventMs: Date.now() - startedAt };
+    const outcome = await container.invoke(payload, role === 'onEvent' ? (budgetMs ?? fn.timeoutMs) : fn.timeoutMs, this.clockOffsetMs);
+    return { role, outcome, ms: Date.now() - startedAt };
+  }
+
+  /** The waiter's wait before a retry, time compressed; the user functions' clock may move on by the whole delay. */
+  public async waitBeforeRetry(delaySeconds: number): Promise<void> {
+    const intervalSeconds = this.stack.waiter?.intervalSeconds ?? 30;
+    const wallMs = Math.round((this.pollIntervalMs * delaySeconds) / intervalSeconds);
+    await sleep(wallMs);
+    if (this.simulateWaiterTime) {
+      this.clockOffsetMs += delaySeconds * 1_000 - wallMs;
+    }
   }
 }
 
-/** The error the framework rebuilds from the runtime's payload: its message and trace. */
-function asError(error: LambdaFunctionError): Error {
-  const rebuilt = new Error(error.errorMessage);
-  rebuilt.name = error.errorType;
-  rebuilt.stack = error.trace.length > 0 ? error.trace.join('\n') : `${error.errorType}: ${error.errorMessage}`;
-  return rebuilt;
-}
+const DEFAULT_STATUS: Record<CloudFormationCustomResourceEvent['RequestType'], StackStatus> = {
+  Create: 'CREATE_IN_PROGRESS',
+  Update: 'UPDATE_IN_PROGRESS',
+  Delete: 'DELETE_IN_PROGRESS',
+};
 
-/** An error raised by the framework itself: a one-line stack, its own trace being of no interest here. */
-function frameworkError(message: string): LambdaFunctionError {
-  return { errorType: 'Error', errorMessage: message, trace: [`Error: ${message}`] };
-}
+/** One request CloudFormation sent, followed through the framework until it is answered. */
+class Request implements RequestInFlight {
+  private readonly userInvocations: UserInvocation[] = [];
+  private readonly frameworkLogs: string[] = [];
+  private readonly frameworkErrors: string[] = [];
+  private readonly executions: Array<Promise<ExecutionResult>> = [];
+  private readonly failedExecutions: string[] = [];
+  private readonly responses: ReceivedResponse[] = [];
+  private polls = 0;
 
-function delivery(
-  body: string,
-  details: { error?: LambdaFunctionError; timedOut?: boolean; onEventInvoked?: boolean; isCompletePolls?: number; onEventMs?: number; logs?: readonly string[] },
-): Delivery {
-  return {
-    body,
-    bytes: byteLength(body),
-    response: JSON.parse(body) as CloudFormationResponse,
-    error: details.error,
-    timedOut: details.timedOut ?? false,
-    onEventInvoked: details.onEventInvoked ?? true,
-    isCompletePolls: details.isCompletePolls ?? 0,
-    onEventMs: details.onEventMs ?? 0,
-    logs: details.logs ?? [],
-  };
-}
+  constructor(private readonly framework: ProviderFramework, private readonly options: DeliveryOptions) {}
 
-function defaultPhysicalResourceId(event: CloudFormationCustomResourceEvent): string {
-  return event.RequestType === 'Create' ? event.RequestId : event.PhysicalResourceId;
+  public async invokeUserFunction(functionArn: string, payload: unknown): Promise<InvocationOutcome> {
+    const invocation = await this.framework.invokeUser(functionArn, payload, this.options.onEventBudgetMs);
+    this.userInvocations.push(invocation);
+    if (invocation.role === 'isComplete') {
+      this.polls += 1;
+    }
+    return invocation.outcome;
+  }
+
+  public async waitBeforeRetry(retry: number, delaySeconds: number): Promise<void> {
+    await this.options.betweenPolls?.(retry);
+    await this.framework.waitBeforeRetry(delaySeconds);
+  }
+
+  public frameworkRan(functionArn: string, outcome: InvocationOutcome): void {
+    this.frameworkLogs.push(...outcome.logs);
+    if (outcome.kind !== 'result' && outcome.error.errorMessage.startsWith('{') === false) {
+      this.frameworkErrors.push(`${functionArn.split(':').pop()}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+    }
+  }
+
+  public executionStarted(execution: Promise<ExecutionResult>): void {
+    this.executions.push(
+      execution.then((result) => {
+        if (result.status === 'FAILED') {
+          this.failedExecutions.push(`${result.error.Error}: ${result.error.Cause.slice(0, 500)}`);
+        }
+        return result;
+      }),
+    );
+  }
+
+  public responded(response: ReceivedResponse): void {
+    this.responses.push(response);
+  }
+
+  /** Waits for every waiter execution started for this request, including any started while waiting. */
+  public async settled(): Promise<void> {
+    for (let seen = 0; seen < this.executions.length; seen = this.executions.length) {
+      await Promise.all(this.executions);
+    }
+  }
+
+  public delivery(invocation: InvocationOutcome, stackStatus: StackStatus): Delivery {
+    if (this.responses.length !== 1) {
+      const why = [...this.frameworkErrors, ...this.failedExecutions.map((e) => `waiter execution failed: ${e}`)].join('; ') || 'no error';
+      throw new Error(
+        `The provider framework sent ${this.responses.length} responses to one request (CloudFormation takes the first, or waits an hour for one); ` +
+          `framework onEvent ended ${invocation.kind}; ${why}\n${this.frameworkLogs.slice(-20).join('\n')}`,
+      );
+    }
+    const [{ body, contentLength }] = this.responses;
+    const bytes = byteLength(body);
+    if (contentLength !== bytes) {
+      throw new Error(`The response's content-length (${contentLength}) is not its size (${bytes})`);
+    }
+    const onEvent = this.userInvocations.find((i) => i.role === 'onEvent');
+    const last = this.userInvocations[this.userInvocations.length - 1];
+    return {
+      body,
+      bytes,
+      response: JSON.parse(body) as CloudFormationResponse,
+      error: last && last.outcome.kind !== 'result' ? last.outcome.error : undefined,
+      timedOut: this.userInvocations.some((i) => i.outcome.kind === 'timeout'),
+      onEventInvoked: onEvent !== undefined,
+      isCompletePolls: this.polls,
+      onEventMs: onEvent?.ms ?? 0,
+      logs: this.userInvocations.flatMap((i) => i.outcome.logs),
+      frameworkLogs: this.frameworkLogs,
+      stackStatus,
+    };
+  }
 }
 
 function sleep(ms: number): Promise<void> {

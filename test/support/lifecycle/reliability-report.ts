@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 
 /** The invariants the lifecycle suite checks, in the words RELIABILITY.md uses. */
 export const INVARIANTS = {
@@ -14,6 +15,8 @@ export const INVARIANTS = {
   destroyLeavesNoMember: 'With RemovalPolicy DESTROY, Delete leaves none of the declared accounts as a member of the detector.',
   failedCreateRemovesWhatItCreated:
     'A failed Create with DESTROY removes the members it created (the framework answers the rollback Delete without calling the handler), and leaves the accounts that were members before.',
+  rollbackKeepsPriorMembers:
+    'A rollback (the Delete CloudFormation sends after a failed Create, the Update back after a failed Update) leaves every account that was a member before the failed step a member, with either removal policy.',
   retainMakesNoCall: 'With RemovalPolicy RETAIN, Delete makes no GuardDuty call, on either side.',
   physicalIdStable:
     'The physical ID is guardduty-members:<detector ID> (administrator side) or guardduty-administrator:<detector ID>:<administrator account ID> (member side): unchanged by an Update on the same detector and administrator, never changed by a Delete, the framework\'s CREATE_FAILED marker after a Create that onEvent failed.',
@@ -58,11 +61,33 @@ export interface PropertyRun {
   readonly outcomes: Readonly<Record<string, number>>;
 }
 
+/** Where the record of each lifecycle test file goes, when `npm run reliability` runs the suites. */
+export const RECORD_DIRECTORY_VARIABLE = 'RELIABILITY_RECORD_DIR';
+
+/** A bad input the suites tried, and where it ran. */
+export interface BadInputTally {
+  /** Where it ran: the test file, and what it reached (the handler's source, the shipped bundle through the framework). */
+  readonly where: string;
+  readonly count: number;
+}
+
+/** What one lifecycle test file ran and what held: the part of RELIABILITY.md it counts. */
+export interface ReliabilityRecord {
+  readonly suite: string;
+  /** Tests declared through the record that did not finish (failed, skipped or filtered out). */
+  readonly unfinished: readonly string[];
+  readonly scenarios: ReadonlyArray<{ readonly side: Side; readonly name: string }>;
+  readonly properties: readonly PropertyRun[];
+  readonly checks: Partial<Record<InvariantId, number>>;
+  readonly knownDefects: readonly string[];
+  readonly badInputs: readonly BadInputTally[];
+}
+
 /**
- * What the lifecycle suite ran and what held, collected while it runs and written to
- * RELIABILITY.md at the end: every figure there comes from this record. Jest runs each
- * test file in its own module registry, so the one test file that owns the report
- * creates the record and the tests it declares report to it.
+ * What a lifecycle test file ran and what held, collected while it runs. Jest runs each
+ * test file in its own module registry, so each file keeps its own record and saves it at
+ * the end (`save()`), when `npm run reliability` runs the suites: that command gathers the
+ * records and the handler tables' bad inputs into RELIABILITY.md. `npm test` writes nothing.
  */
 export class ReliabilityReport {
   private readonly declared: string[] = [];
@@ -71,9 +96,11 @@ export class ReliabilityReport {
   private readonly properties: PropertyRun[] = [];
   private readonly checks = new Map<InvariantId, number>();
   private readonly knownDefects: string[] = [];
-  private badInputs = 0;
+  private readonly badInputs = new Map<string, number>();
 
-  /** A test whose completion counts: the report is written only if every such test finished. */
+  constructor(private readonly suite: string) {}
+
+  /** A test whose completion counts: the record is complete only if every such test finished. */
   public test(name: string, body: () => Promise<void>, timeoutMs?: number): void {
     this.declared.push(name);
     test(
@@ -100,98 +127,124 @@ export class ReliabilityReport {
 
   /**
    * A defect this suite found: `name` states the correct behaviour, the test fails until
-   * the handler is fixed; `defect` says what goes wrong today, for the report.
+   * the handler is fixed; `defect` says what goes wrong today, for the report. With
+   * SHOW_KNOWN_DEFECTS=1 it runs as a plain test, to show where and why it fails.
    */
   public knownDefect(name: string, defect: string, body: () => Promise<void>, timeoutMs?: number): void {
     this.knownDefects.push(`${defect} Shown by the failing test "${name}".`);
-    test.failing(name, body, timeoutMs);
+    (process.env.SHOW_KNOWN_DEFECTS === '1' ? test : test.failing)(name, body, timeoutMs);
   }
 
   public held(invariant: InvariantId): void {
     this.checks.set(invariant, (this.checks.get(invariant) ?? 0) + 1);
   }
 
-  public badInputTried(): void {
-    this.badInputs += 1;
+  /** One bad input tried, and where it ran. */
+  public badInputTried(where: string): void {
+    this.badInputs.set(where, (this.badInputs.get(where) ?? 0) + 1);
   }
 
   public propertyRan(run: PropertyRun): void {
     this.properties.push(run);
   }
 
-  /** Tests declared through this record that did not finish (failed, skipped or filtered out). */
-  public unfinished(): string[] {
-    return this.declared.filter((name) => !this.finished.has(name));
+  public record(): ReliabilityRecord {
+    return {
+      suite: this.suite,
+      unfinished: this.declared.filter((name) => !this.finished.has(name)),
+      scenarios: this.scenarios,
+      properties: this.properties,
+      checks: Object.fromEntries(this.checks),
+      knownDefects: this.knownDefects,
+      badInputs: [...this.badInputs].map(([where, count]) => ({ where, count })),
+    };
   }
 
-  public write(file: string, command: string): void {
-    fs.writeFileSync(file, this.markdown(command));
+  /** Saves the record for `npm run reliability`, when that command runs the suite; otherwise does nothing. */
+  public save(): void {
+    const directory = process.env[RECORD_DIRECTORY_VARIABLE];
+    if (directory) {
+      fs.writeFileSync(path.join(directory, `${this.suite}.json`), JSON.stringify(this.record(), undefined, 2));
+    }
   }
+}
 
-  private markdown(command: string): string {
-    const cases = sum(this.properties.map((p) => p.cases));
-    const schedules = sum(this.properties.map((p) => p.faultSchedules));
-    const sides = Object.keys(SIDES) as Side[];
-    const scenariosOf = (side: Side) => this.scenarios.filter((scenario) => scenario.side === side);
-    const lines = [
-      '# Reliability',
-      '',
-      `Written by \`test/lifecycle/lifecycle.test.ts\` at the end of a run in which all of its tests passed; every figure below is counted by the suite, none is written by hand. Reproduce it with \`${command}\`. The seeds are fixed, so every run generates the same cases; rate limits and deadlines run on the wall clock, so how a case ends, and with it the tallies and check counts, can differ a little from run to run, and a property stopped by its time limit on a slow machine runs fewer cases and says so below.`,
-      '',
-      'The suite synthesizes an administrator account\'s stack with `GuardDutyMemberInvitations` and a member account\'s stack with `GuardDutyInvitationAccepter`, loads each handler from its asset in the cloud assembly (the file Lambda would run, in a Node.js process of its own per Lambda container, with its own account\'s credentials), points them at the GuardDuty emulator in `test/support/guardduty-emulator/`, and sends them the requests CloudFormation sends through the CDK provider framework, with the properties from the synthesized templates. Each response is the body the framework would PUT to CloudFormation. On the member side the administrator\'s invitations come from the administrator\'s handler, deployed the same way.',
-      '',
-      '## Figures',
-      '',
-      '| What | Count |',
-      '| --- | ---: |',
-      `| Lifecycle scenarios run | ${this.scenarios.length} |`,
-      ...sides.map((side) => `| … of them on the ${side} side | ${scenariosOf(side).length} |`),
-      `| Properties checked with fast-check | ${this.properties.length} |`,
-      `| Generated cases run | ${cases} |`,
-      `| Distinct fault schedules among them | ${schedules} |`,
-      `| Bad inputs tried through the provider framework | ${this.badInputs} |`,
-      `| Invariant checks that held | ${sum([...this.checks.values()])} |`,
-      `| Known defects (tests marked failing until fixed) | ${this.knownDefects.length} |`,
-      '',
-      'The handler unit tests (`test/handler/bad-input.test.ts`) try a larger table of bad inputs against the source; the figure above counts only those this suite sends to the shipped bundle.',
-      '',
-      '## Invariants',
-      '',
-      '| Invariant | Checks that held |',
-      '| --- | ---: |',
-      ...(Object.keys(INVARIANTS) as InvariantId[]).map((id) => `| ${INVARIANTS[id]} | ${this.checks.get(id) ?? 0} |`),
-      '',
-      '## Lifecycle scenarios',
-      '',
-      ...sides.flatMap((side) => [`### ${SIDES[side]}`, '', ...scenariosOf(side).map((scenario) => `- ${scenario.name}`), '']),
-      '## Properties',
-      '',
-      '| Property | Seed | Cases run | Of numRuns | Stopped by the time limit | Fault schedules |',
-      '| --- | ---: | ---: | ---: | --- | ---: |',
-      ...this.properties.map((p) => `| ${p.name} | ${p.seed} | ${p.cases} | ${p.numRuns} | ${p.interrupted ? 'yes' : 'no'} | ${p.faultSchedules} |`),
-      '',
-      'How the generated cases went:',
-      '',
-      ...this.properties.flatMap((p) => [`- ${p.name}:`, ...Object.entries(p.outcomes).sort(([a], [b]) => a.localeCompare(b)).map(([outcome, count]) => `  - ${outcome}: ${count}`)]),
-      '',
-      'A failing property prints its seed and counterexample path; pass them to `fc.assert` as `{ seed, path }` to replay it.',
-      '',
-      '## Known defects',
-      '',
-      ...(this.knownDefects.length > 0 ? this.knownDefects.map((name) => `- ${name}`) : ['None.']),
-      '',
-      '## What these figures do not cover',
-      '',
-      '- The emulator gives an account one detector per region, with an ID derived from both, and has no DeleteDetector: the Update that changes the detector starts from a detector GuardDuty already deleted, so the Create on the old detector is not part of that scenario.',
-      '- Runs on a small time budget keep members (RETAIN): a failed Create with DESTROY may spend a further 60 s removing its members, which a bounded test does not wait for.',
-      '- The email verification property starts no account in EmailVerificationInProgress; one regression scenario covers an earlier run\'s invitation still being verified.',
-      '- Latencies are milliseconds and the waiter polls every few milliseconds instead of every 30 s; GuardDuty\'s real throttling rates and the Lambda runtime itself are modelled, not measured.',
-      '- On the member side the handler\'s clock moves on by the waiter\'s 30 s at each wait between polls, so the invitation deadline passes after as many polls as in AWS; the emulator\'s own timestamps (when an invitation was sent) stay on the wall clock. The administrator side waits for email verification on the wall clock.',
-      '- The member side is not run here through an Update that changes the administrator or the detector (leaving one administrator for another); the handler tests cover that against a fake GuardDuty client.',
-      '',
-    ];
-    return lines.join('\n');
-  }
+/** RELIABILITY.md from the lifecycle files' records and the bad inputs of the handler tables. */
+export function reliabilityMarkdown(records: readonly ReliabilityRecord[], handlerTables: readonly BadInputTally[], command: string): string {
+  const scenarios = records.flatMap((r) => r.scenarios);
+  const properties = records.flatMap((r) => r.properties);
+  const knownDefects = records.flatMap((r) => r.knownDefects);
+  const badInputs = [...handlerTables, ...records.flatMap((r) => r.badInputs)];
+  const checks = (id: InvariantId) => sum(records.map((r) => r.checks[id] ?? 0));
+  const cases = sum(properties.map((p) => p.cases));
+  const schedules = sum(properties.map((p) => p.faultSchedules));
+  const sides = Object.keys(SIDES) as Side[];
+  const scenariosOf = (side: Side) => scenarios.filter((scenario) => scenario.side === side);
+  const lines = [
+    '# Reliability',
+    '',
+    `Written by \`${command}\`, which runs the lifecycle suite (\`test/lifecycle/\`) and the handlers' bad-input tables, and writes this file only when every one of their tests passed; every figure below is counted by the suites, none is written by hand. \`npm test\` runs the same tests and leaves this file alone. The seeds are fixed, so every run generates the same cases; rate limits and deadlines run on the wall clock, so how a case ends, and with it the tallies and check counts, can differ a little from run to run, and a property stopped by its time limit on a slow machine runs fewer cases and says so below.`,
+    '',
+    'The suite synthesizes an administrator account\'s stack with `GuardDutyMemberInvitations` and a member account\'s stack with `GuardDutyInvitationAccepter`, and deploys them as AWS would run them: aws-cdk-lib\'s own provider framework functions and the library\'s handlers, each loaded from its asset in the cloud assembly and run in a Node.js process of its own per Lambda container, with the environment variables of the template. The framework reaches the local Lambda (Invoke), Step Functions (StartExecution; the waiter runs from the state machine definition in the template, its retries and catch as Step Functions runs them, time compressed) and the HTTPS response URL on 127.0.0.1; the handlers reach the GuardDuty emulator in `test/support/guardduty-emulator/` and CloudFormation (DescribeStacks). The requests are CloudFormation\'s, with the properties from the synthesized templates, and what CloudFormation sends after a response (a rollback, the cleanup of a replaced resource) follows from the response the framework sent. On the member side the administrator\'s invitations come from the administrator\'s handler, deployed the same way.',
+    '',
+    '## Figures',
+    '',
+    '| What | Count |',
+    '| --- | ---: |',
+    `| Lifecycle scenarios run | ${scenarios.length} |`,
+    ...sides.map((side) => `| … of them on the ${side} side | ${scenariosOf(side).length} |`),
+    `| Properties checked with fast-check | ${properties.length} |`,
+    `| Generated cases run | ${cases} |`,
+    `| Distinct fault schedules among them | ${schedules} |`,
+    `| Bad inputs tried | ${sum(badInputs.map((b) => b.count))} |`,
+    `| Invariant checks that held | ${sum((Object.keys(INVARIANTS) as InvariantId[]).map(checks))} |`,
+    `| Known defects (tests marked failing until fixed) | ${knownDefects.length} |`,
+    '',
+    '## Bad inputs tried',
+    '',
+    'Each is a request whose properties are malformed, sent until the handler fails it with a HandlerError naming the bad value and no GuardDuty call. In the handler tables a test is counted when its title says the input fails; each table runs once per request type.',
+    '',
+    '| Where | Bad inputs |',
+    '| --- | ---: |',
+    ...badInputs.map((b) => `| ${b.where} | ${b.count} |`),
+    '',
+    '## Invariants',
+    '',
+    '| Invariant | Checks that held |',
+    '| --- | ---: |',
+    ...(Object.keys(INVARIANTS) as InvariantId[]).map((id) => `| ${INVARIANTS[id]} | ${checks(id)} |`),
+    '',
+    '## Lifecycle scenarios',
+    '',
+    ...sides.flatMap((side) => [`### ${SIDES[side]}`, '', ...scenariosOf(side).map((scenario) => `- ${scenario.name}`), '']),
+    '## Properties',
+    '',
+    '| Property | Seed | Cases run | Of numRuns | Stopped by the time limit | Fault schedules |',
+    '| --- | ---: | ---: | ---: | --- | ---: |',
+    ...properties.map((p) => `| ${p.name} | ${p.seed} | ${p.cases} | ${p.numRuns} | ${p.interrupted ? 'yes' : 'no'} | ${p.faultSchedules} |`),
+    '',
+    'How the generated cases went:',
+    '',
+    ...properties.flatMap((p) => [`- ${p.name}:`, ...Object.entries(p.outcomes).sort(([a], [b]) => a.localeCompare(b)).map(([outcome, count]) => `  - ${outcome}: ${count}`)]),
+    '',
+    'A failing property prints its seed and counterexample path; pass them to `fc.assert` as `{ seed, path }` to replay it.',
+    '',
+    '## Known defects',
+    '',
+    ...(knownDefects.length > 0 ? knownDefects.map((defect) => `- ${defect}`) : ['None.']),
+    '',
+    '## What these figures do not cover',
+    '',
+    '- The emulator gives an account one detector per region, with an ID derived from both, and has no DeleteDetector: the Update that changes the detector starts from a detector GuardDuty already deleted, so the Create on the old detector is not part of that scenario.',
+    '- Runs on a small time budget keep members (RETAIN): a failed Create with DESTROY may spend a further 60 s removing its members, which a bounded test does not wait for.',
+    '- The email verification property starts no account in EmailVerificationInProgress; one regression scenario covers an earlier run\'s invitation still being verified.',
+    '- Latencies are milliseconds and the waiter retries every few milliseconds instead of every 30 s (the number of attempts is the template\'s); GuardDuty\'s real throttling rates and the Lambda runtime itself are modelled, not measured. Lambda\'s retries of CloudFormation\'s asynchronous invocation of the framework (when the framework cannot send its response) are not modelled.',
+    '- The provider framework reaches the response URL through a default HTTPS port set in its process (the S3 URL has no port, and the framework drops any); everything else about its request, TLS verification included, is as in AWS.',
+    '- On the member side the handler\'s clock moves on by the waiter\'s 30 s at each wait between polls, so the invitation deadline passes after as many polls as in AWS; the emulator\'s own timestamps (when an invitation was sent) stay on the wall clock. The administrator side waits for email verification on the wall clock, or until a scenario settles it between two polls.',
+    '- The member side is not run here through an Update that changes the administrator or the detector (leaving one administrator for another); the handler tests cover that against a fake GuardDuty client.',
+    '',
+  ];
+  return lines.join('\n');
 }
 
 function sum(values: readonly number[]): number {

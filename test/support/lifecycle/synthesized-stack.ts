@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -5,6 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { GuardDutyInvitationAccepter, GuardDutyInvitationAccepterProps, GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../../lib';
+import { StateMachineDefinition } from './local-aws/state-machine';
 
 /** The custom resource type each construct of the library writes into the template. */
 export const RESOURCE_TYPES = {
@@ -18,12 +20,18 @@ export const RESOURCE_TYPES = {
  */
 export interface ShippedFunction {
   readonly logicalId: string;
+  /** The ARN CloudFormation would give the function (a name made of stack, logical ID and a suffix). */
+  readonly arn: string;
   /** Absolute path of the JavaScript file in the assembly's asset directory. */
   readonly file: string;
   /** The export `Handler` names (`index.handler` → `handler`). */
   readonly exportName: string;
   /** The function's `Timeout`: what `getRemainingTimeInMillis()` starts from. */
   readonly timeoutMs: number;
+  /** The template's `Environment.Variables`, references resolved to the ARNs above. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** The asset's directory name (its hash): functions with the same code and settings share containers. */
+  readonly assetHash: string;
 }
 
 /** The provider framework's waiter, as its state machine definition configures it. */
@@ -31,6 +39,17 @@ export interface WaiterSettings {
   readonly intervalSeconds: number;
   /** Retries after the first isComplete call; then onTimeout answers FAILED. */
   readonly maxAttempts: number;
+  /** The state machine's ARN (what `WAITER_STATE_MACHINE_ARN` holds) and its definition, ARNs resolved. */
+  readonly stateMachineArn: string;
+  readonly definition: StateMachineDefinition;
+}
+
+/** aws-cdk-lib's provider framework functions, from the same asset: the ServiceToken is onEvent's ARN. */
+export interface FrameworkFunctions {
+  readonly onEvent: ShippedFunction;
+  /** Present when the provider has an isComplete step, as its waiter's tasks. */
+  readonly isComplete?: ShippedFunction;
+  readonly onTimeout?: ShippedFunction;
 }
 
 /** One custom resource in the synthesized template. */
@@ -47,6 +66,7 @@ export interface SynthesizedStack {
   /** The custom resource type, as CloudFormation puts it in events. */
   readonly resourceType: string;
   readonly resources: readonly SynthesizedResource[];
+  readonly framework: FrameworkFunctions;
   readonly onEvent: ShippedFunction;
   /** Absent when the provider has no isComplete step. */
   readonly isComplete?: ShippedFunction;
@@ -121,28 +141,30 @@ function synthesizeStack(settings: StackSettings, resourceType: string, declare:
     throw new Error(`The synthesized stack has no ${resourceType}`);
   }
   const frameworkId = getAttTarget(custom[0][1].Properties.ServiceToken, 'ServiceToken');
-  // CloudFormation names a function <stack>-<logical ID>-<suffix>, cut to Lambda's 64 characters.
-  const functionName = `${`${settings.stackName}-${frameworkId}`.slice(0, 51)}-AbCdEfGh1234`;
-  const serviceToken = `arn:aws:lambda:${settings.region}:${settings.account}:function:${functionName}`;
-  const environment = ((all[frameworkId]?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
-  const shipped = (envName: string) => {
-    const value = environment[envName];
-    return value === undefined ? undefined : shippedFunction(all, getAttTarget(value, envName), assemblyDirectory);
+  const arns = physicalArns(all, settings);
+  const fn = (logicalId: string) => shippedFunction(all, logicalId, assemblyDirectory, arns);
+  const framework = fn(frameworkId);
+  const byArn = (arn: string | undefined) => {
+    const logicalId = Object.keys(arns).find((id) => arns[id] === arn);
+    return logicalId ? fn(logicalId) : undefined;
   };
-  const onEvent = shipped('USER_ON_EVENT_FUNCTION_ARN');
+  const onEvent = byArn(framework.variables.USER_ON_EVENT_FUNCTION_ARN);
   if (!onEvent) {
     throw new Error(`The provider framework function ${frameworkId} names no onEvent function`);
   }
-  const waiterId = refTarget(environment.WAITER_STATE_MACHINE_ARN);
+  const waiterId = Object.keys(arns).find((id) => arns[id] === framework.variables.WAITER_STATE_MACHINE_ARN);
+  const waiter = waiterId ? waiterSettings(all[waiterId], arns[waiterId], arns) : undefined;
+  const [isCompleteTask, onTimeoutTask] = waiter ? Object.values(waiter.definition.States).map((state) => byArn(state.Resource)) : [];
 
   return {
     stackId: `arn:aws:cloudformation:${settings.region}:${settings.account}:stack/${settings.stackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
     resourceType,
-    resources: custom.map(([logicalId, resource]) => ({ logicalId, properties: { ...withAssetBucket(resource.Properties, settings), ServiceToken: serviceToken } })),
+    resources: custom.map(([logicalId, resource]) => ({ logicalId, properties: { ...withAssetBucket(resource.Properties, settings), ServiceToken: framework.arn } })),
     objects: custom.flatMap(([, resource]) => uploadedObjects(withAssetBucket(resource.Properties, settings), assemblyDirectory)),
+    framework: { onEvent: framework, isComplete: isCompleteTask, onTimeout: onTimeoutTask },
     onEvent,
-    isComplete: shipped('USER_IS_COMPLETE_FUNCTION_ARN'),
-    waiter: waiterId ? waiterSettings(all[waiterId]) : undefined,
+    isComplete: byArn(framework.variables.USER_IS_COMPLETE_FUNCTION_ARN),
+    waiter,
   };
 }
 
@@ -174,7 +196,7 @@ export function removeSynthesizedAssemblies(): void {
   outdirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
 }
 
-function shippedFunction(resources: Record<string, TemplateResource>, logicalId: string, assemblyDirectory: string): ShippedFunction {
+function shippedFunction(resources: Record<string, TemplateResource>, logicalId: string, assemblyDirectory: string, arns: Record<string, string>): ShippedFunction {
   const fn = resources[logicalId];
   const assetPath = fn?.Metadata?.['aws:asset:path'];
   if (fn?.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') {
@@ -186,19 +208,62 @@ function shippedFunction(resources: Record<string, TemplateResource>, logicalId:
   if (!fs.existsSync(file)) {
     throw new Error(`The asset of ${logicalId} has no ${path.basename(file)} (looked in ${path.dirname(file)})`);
   }
-  return { logicalId, file, exportName: handler.slice(dot + 1), timeoutMs: Number(fn.Properties.Timeout ?? 3) * 1_000 };
+  const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  return {
+    logicalId,
+    arn: arns[logicalId],
+    file,
+    exportName: handler.slice(dot + 1),
+    timeoutMs: Number(fn.Properties.Timeout ?? 3) * 1_000,
+    variables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolve(value, arns, `${logicalId}'s ${name}`)])),
+    assetHash: assetPath,
+  };
 }
 
-/** IntervalSeconds and MaxAttempts of the isComplete task's retry, from the definition's literal parts. */
-function waiterSettings(stateMachine: TemplateResource | undefined): WaiterSettings {
-  const definition = stateMachine?.Properties.DefinitionString as string | { 'Fn::Join'?: [string, unknown[]] } | undefined;
-  const text = typeof definition === 'string' ? definition : (definition?.['Fn::Join']?.[1] ?? []).filter((part) => typeof part === 'string').join('');
-  const interval = /"IntervalSeconds":(\d+)/.exec(text);
-  const attempts = /"MaxAttempts":(\d+)/.exec(text);
-  if (!interval || !attempts) {
+/**
+ * The ARN `Ref` or `Fn::GetAtt [..., 'Arn']` returns for each Lambda function and state
+ * machine of the template. CloudFormation names them <stack>-<logical ID>-<suffix>, cut to
+ * fit; the suffix here is derived from the logical ID, so names stay distinct however long
+ * the stack name is.
+ */
+function physicalArns(resources: Record<string, TemplateResource>, settings: StackSettings): Record<string, string> {
+  const name = (logicalId: string) => `${`${settings.stackName}-${logicalId}`.slice(0, 51)}-${createHash('sha256').update(logicalId).digest('hex').slice(0, 12).toUpperCase()}`;
+  const arns: Record<string, string> = {};
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type === 'AWS::Lambda::Function') {
+      arns[logicalId] = `arn:aws:lambda:${settings.region}:${settings.account}:function:${name(logicalId)}`;
+    } else if (resource.Type === 'AWS::StepFunctions::StateMachine') {
+      arns[logicalId] = `arn:aws:states:${settings.region}:${settings.account}:stateMachine:${name(logicalId)}`;
+    }
+  }
+  return arns;
+}
+
+/** A template value with `Ref`, `Fn::GetAtt` (Arn) and `Fn::Join` resolved against `arns`. */
+function resolve(value: unknown, arns: Record<string, string>, what: string): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const intrinsic = value as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+  const target = intrinsic.Ref ?? (intrinsic['Fn::GetAtt']?.[1] === 'Arn' ? intrinsic['Fn::GetAtt'][0] : undefined);
+  if (target !== undefined && arns[target]) {
+    return arns[target];
+  }
+  if (intrinsic['Fn::Join']) {
+    const [separator, parts] = intrinsic['Fn::Join'];
+    return parts.map((part) => resolve(part, arns, what)).join(separator);
+  }
+  throw new Error(`Cannot resolve ${what}: ${JSON.stringify(value)}`);
+}
+
+/** The waiter state machine's definition, and the isComplete task's IntervalSeconds and MaxAttempts. */
+function waiterSettings(stateMachine: TemplateResource | undefined, stateMachineArn: string, arns: Record<string, string>): WaiterSettings {
+  const definition = JSON.parse(resolve(stateMachine?.Properties.DefinitionString, arns, 'the waiter state machine definition')) as StateMachineDefinition;
+  const retry = definition.States[definition.StartAt]?.Retry?.[0];
+  if (retry?.IntervalSeconds === undefined || retry.MaxAttempts === undefined) {
     throw new Error('The waiter state machine definition has no IntervalSeconds/MaxAttempts');
   }
-  return { intervalSeconds: Number(interval[1]), maxAttempts: Number(attempts[1]) };
+  return { intervalSeconds: retry.IntervalSeconds, maxAttempts: retry.MaxAttempts, stateMachineArn, definition };
 }
 
 function getAttTarget(value: unknown, what: string): string {
@@ -207,8 +272,4 @@ function getAttTarget(value: unknown, what: string): string {
     throw new Error(`${what} is not an Fn::GetAtt of a function's Arn: ${JSON.stringify(value)}`);
   }
   return target;
-}
-
-function refTarget(value: unknown): string | undefined {
-  return (value as { Ref?: string } | undefined)?.Ref;
 }
