@@ -10,6 +10,7 @@ import {
   duplicateAccountIds,
   emailProblem,
 } from './private/member-account-rules';
+import { memberListProperties } from './private/member-list-asset';
 import { detectorIdProblems, removalPolicyProblems, waitTimeoutProblems } from './private/synth-validation';
 import { UnprocessedAccountsAction } from './unprocessed-accounts-action';
 
@@ -148,17 +149,21 @@ export class GuardDutyMemberInvitations extends Construct {
     if (props.detectorId === undefined) {
       provider.grantDetectorLookup();
     }
+    if (props.removalPolicy === RemovalPolicy.DESTROY) {
+      provider.grantRollbackCheck();
+    }
 
     const properties: InvitationResourceProperties = {
       DetectorId: props.detectorId,
-      Members: props.members.map((member) => ({ AccountId: member.accountId, Email: member.email })),
+      ...memberListProperties(this, props.members.map((member) => ({ AccountId: member.accountId, Email: member.email })), (objectArn) =>
+        provider.grantMemberListRead(objectArn),
+      ),
       Message: props.message,
       DisableEmailNotification: props.disableEmailNotification ? 'true' : 'false',
       OnUnprocessed: onUnprocessed,
       RemovalPolicy: memberRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
       VerificationTimeoutSeconds: props.waitForVerification === false ? '0' : String(verificationTimeout(props).toSeconds()),
     };
-    checkRequestSize(properties, props.waitForVerification !== false, this.node.path);
 
     // props.removalPolicy is deliberately not the resource's own removal policy: the
     // resource is always deleted (the CustomResource default), so the handler receives
@@ -277,38 +282,6 @@ function choiceProblems(props: GuardDutyMemberInvitationsProps): string[] {
   }
   problems.push(...removalPolicyProblems(props.removalPolicy, 'members are either kept or removed'));
   return problems;
-}
-
-/**
- * CloudFormation sends the properties to the provider framework in one asynchronous Lambda
- * invocation (1 MB at most), and an Update carries the old properties as well as the new.
- * With the verification wait, the framework also passes the request to Step Functions,
- * whose limit is 256 KiB. A request over the limit fails before the handler runs, with an
- * error that does not name this construct, so the size is checked here.
- */
-const REQUEST_LIMIT_BYTES = { withVerificationWait: 256 * 1024, withoutVerificationWait: 1_000_000 };
-/** The rest of the request: stack ARN, request ID, response URL, logical and physical IDs. */
-const REQUEST_ENVELOPE_BYTES = 4 * 1024;
-
-function checkRequestSize(properties: InvitationResourceProperties, waitForVerification: boolean, path: string): void {
-  if (Token.isUnresolved(properties.Members) || properties.Members.some((m) => Token.isUnresolved(m.AccountId) || Token.isUnresolved(m.Email))) {
-    return;
-  }
-  const propertiesBytes = Buffer.byteLength(JSON.stringify(properties), 'utf8');
-  const updateBytes = 2 * propertiesBytes + REQUEST_ENVELOPE_BYTES;
-  const limit = waitForVerification ? REQUEST_LIMIT_BYTES.withVerificationWait : REQUEST_LIMIT_BYTES.withoutVerificationWait;
-  if (updateBytes > limit) {
-    const perMember = propertiesBytes / properties.Members.length;
-    const fits = Math.floor((limit - REQUEST_ENVELOPE_BYTES) / 2 / perMember);
-    const where = waitForVerification
-      ? 'With waitForVerification the provider framework passes the request through Step Functions, which accepts 256 KiB'
-      : 'CloudFormation invokes the provider with at most 1 MB';
-    throw new Error(
-      `Invalid GuardDutyMemberInvitations props at ${path}: the ${properties.Members.length} members make an update request of about ${updateBytes} bytes ` +
-        `(it carries the old and the new members). ${where}: declare at most about ${fits} members per construct and split the rest over ` +
-        `several GuardDutyMemberInvitations${waitForVerification ? ', or set waitForVerification: false (1 MB)' : ''}.`,
-    );
-  }
 }
 
 const DEFAULT_VERIFICATION_TIMEOUT = Duration.minutes(15);

@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
+import { grantStackStatusRead } from './private/stack-status-grant';
 
 /**
  * The provider's construct ID is a compatibility contract: with the IDs of its children
@@ -36,6 +38,7 @@ export class InvitationAccepterProvider extends Construct {
   public readonly serviceToken: string;
 
   private readonly grant: RegionalGuardDutyGrant;
+  private readonly role: iam.Role;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -59,11 +62,14 @@ export class InvitationAccepterProvider extends Construct {
     this.serviceToken = provider.serviceToken;
 
     this.grant = new RegionalGuardDutyGrant(provider.role, ACCEPT_ACTIONS);
+    this.role = provider.role;
   }
 
   /** Lets the handler leave its administrator, for constructs with RemovalPolicy.DESTROY. Idempotent. */
   public grantDisassociation(): void {
     this.grant.addAction('guardduty:DisassociateFromAdministratorAccount');
+    // Before leaving, the handler checks that CloudFormation is not rolling back.
+    grantStackStatusRead(this.role);
   }
 
   /** Lets the handler find the detector of its account and region, for constructs without detectorId. Idempotent. */

@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
+import { grantStackStatusRead } from './private/stack-status-grant';
 
 /**
  * The provider's construct ID is a compatibility contract: with the IDs of its children
@@ -43,6 +45,7 @@ export class MemberInvitationsProvider extends Construct {
   public readonly serviceToken: string;
 
   private readonly grant: RegionalGuardDutyGrant;
+  private readonly role: iam.Role;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -69,10 +72,21 @@ export class MemberInvitationsProvider extends Construct {
     this.serviceToken = provider.serviceToken;
 
     this.grant = new RegionalGuardDutyGrant(provider.role, MEMBER_ACTIONS);
+    this.role = provider.role;
   }
 
   /** Lets the handler find the detector of its account and region, for constructs without detectorId. Idempotent. */
   public grantDetectorLookup(): void {
     this.grant.addAction('guardduty:ListDetectors');
+  }
+
+  /** Lets the handler read one member list kept in an asset (lib/private/member-list-asset.ts), and no other object. */
+  public grantMemberListRead(objectArn: string): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectArn] }));
+  }
+
+  /** Lets the handler check for a rollback before it removes members (constructs with DESTROY). Idempotent. */
+  public grantRollbackCheck(): void {
+    grantStackStatusRead(this.role);
   }
 }

@@ -6,6 +6,7 @@ import { createGuardDutyClient, isDetectorGone } from '../shared/guardduty-clien
 import { HandlerError, toHandlerError } from '../shared/handler-error';
 import { Logger, createLogger } from '../shared/logger';
 import { CompletionResponse, HandlerResponse } from '../shared/provider-responses';
+import { RollbackCheck, checkRollback, createCloudFormationClient } from '../shared/stack-rollback';
 import {
   DeclaredAdministrator,
   MemberLocation,
@@ -28,8 +29,9 @@ const RERUN_ADVICE = 'accepting is idempotent, so a re-run continues from where 
 /** The relationship status GuardDuty reports once the member has accepted. */
 const ACCEPTED_STATUS = 'Enabled';
 
-/** One client per container: Lambda reuses it across invocations. */
+/** One client of each per container: Lambda reuses them across invocations. */
 let client: GuardDutyClient | undefined;
+let cloudFormation: ReturnType<typeof createCloudFormationClient> | undefined;
 
 export async function handler(event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<HandlerResponse> {
   const log = createLogger({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
@@ -40,7 +42,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
       case 'Update':
         return await onCreateOrUpdate(apiFor(context), event, event.OldResourceProperties, log);
       case 'Delete':
-        return await onDelete(apiFor(context), event, log);
+        return await onDelete(apiFor(context), event, rollbackCheckFor(event, context), log);
       default:
         throw new HandlerError(`Unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete.`);
     }
@@ -180,7 +182,12 @@ async function accept(api: GuardDutyAdministratorApi, declared: DeclaredAdminist
  * administrator, another administrator, detector gone): a failing Delete blocks stack
  * deletion and rollbacks.
  */
-async function onDelete(api: GuardDutyAdministratorApi, event: CloudFormationCustomResourceEvent & { PhysicalResourceId: string }, log: Logger): Promise<HandlerResponse> {
+async function onDelete(
+  api: GuardDutyAdministratorApi,
+  event: CloudFormationCustomResourceEvent & { PhysicalResourceId: string },
+  checkRollback: () => Promise<RollbackCheck>,
+  log: Logger,
+): Promise<HandlerResponse> {
   const physicalResourceId = event.PhysicalResourceId;
   const settings = parseOrUndefined(event.ResourceProperties, log);
   if (!settings || settings.removalPolicy !== 'DESTROY') {
@@ -200,6 +207,13 @@ async function onDelete(api: GuardDutyAdministratorApi, event: CloudFormationCus
       log.info('Delete: not associated with the administrator, nothing to leave', { detectorId, administratorAccountId, current: current?.administratorAccountId });
       return { PhysicalResourceId: physicalResourceId };
     }
+    // In a rollback the association may predate the failed step (an account that was
+    // already a member when the stack was created): leaving would end its coverage.
+    const rollback = await checkRollback();
+    if (rollback.rollingBack) {
+      log.warn('Delete during a rollback: the administrator relationship is kept', { detectorId, administratorAccountId, because: rollback.because });
+      return { PhysicalResourceId: physicalResourceId };
+    }
     await api.disassociateFromAdministrator(detectorId);
     log.info('Delete: disassociated from the administrator', { detectorId, administratorAccountId });
   } catch (error) {
@@ -209,6 +223,13 @@ async function onDelete(api: GuardDutyAdministratorApi, event: CloudFormationCus
     log.info('Delete: the detector or the relationship no longer exists', { detectorId, error: String((error as Error).message) });
   }
   return { PhysicalResourceId: physicalResourceId };
+}
+
+function rollbackCheckFor(event: { StackId?: string }, context: Pick<Context, 'getRemainingTimeInMillis'>): () => Promise<RollbackCheck> {
+  return () => {
+    cloudFormation ??= createCloudFormationClient();
+    return checkRollback(cloudFormation, event.StackId, Deadline.fromRemaining(context.getRemainingTimeInMillis(), RESPONSE_RESERVE_MS, Date.now, RERUN_ADVICE));
+  };
 }
 
 function apiFor(context: Pick<Context, 'getRemainingTimeInMillis'>): GuardDutyAdministratorApi {

@@ -1,15 +1,20 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { ATTRIBUTE, PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
+import { ATTRIBUTE, PHYSICAL_ID_PREFIX, RUN_STATE_FIELD } from '../../lib/private/invitation-contract';
 import { Deadline } from '../shared/deadline';
 import { createGuardDutyClient, isDetectorGone } from '../shared/guardduty-client';
-import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
 import { HandlerError, toHandlerError } from '../shared/handler-error';
 import { Logger, createLogger } from '../shared/logger';
 import { CompletionResponse, HandlerResponse } from '../shared/provider-responses';
+import { RollbackCheck, checkRollback, createCloudFormationClient } from '../shared/stack-rollback';
 import { judgeVerification, withVerificationResults } from './email-verification';
-import { failureMessage, responseData } from './outcome-report';
-import { RunProgress, applyDeclaredMembers, removeMembers } from './reconcile-members';
+import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
+import { RemovalResult, removeDroppedMembers, removeMembers, undoFailedRun } from './member-removal';
+import { failureMessage, responseData, withUndeclaredUnprocessed } from './outcome-report';
+import { MemberListReader, createS3Client, s3MemberListReader, withMemberList } from './member-list';
+import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
+import { createdByRun, snapshotBudget, takeSnapshot } from './run-snapshot';
+import { RunState, readRunState, runStateField } from './run-state';
 
 /**
  * Time kept back from the Lambda timeout: enough for a failed Create to delete the
@@ -18,23 +23,36 @@ import { InvitationSettings, parseInvitationSettings } from './resource-properti
 const CLEANUP_RESERVE_MS = 60_000;
 const RESPONSE_RESERVE_MS = 5_000;
 
-/** One client per container: Lambda reuses it across invocations. */
+/** One client of each per container: Lambda reuses them across invocations. */
 let client: ReturnType<typeof createGuardDutyClient> | undefined;
+let cloudFormation: ReturnType<typeof createCloudFormationClient> | undefined;
+let s3: ReturnType<typeof createS3Client> | undefined;
+
+type ProviderEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
 
 export async function handler(event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<HandlerResponse> {
   const log = createLogger({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
-  const remaining = context.getRemainingTimeInMillis();
-  const deadline = Deadline.fromRemaining(remaining, CLEANUP_RESERVE_MS + RESPONSE_RESERVE_MS);
+  const deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), CLEANUP_RESERVE_MS + RESPONSE_RESERVE_MS);
   client ??= createGuardDutyClient();
-  const api = guardDutyMembersApi(client, deadline);
+  const run: RunContext = {
+    api: guardDutyMembersApi(client, deadline),
+    undoApi: guardDutyMembersApi(client, deadline.extendedBy(CLEANUP_RESERVE_MS)),
+    checkRollback: rollbackCheckFor(event, deadline),
+    log,
+    eventBytes: Buffer.byteLength(JSON.stringify(event), 'utf8'),
+  };
   try {
+    const lists = memberListReaderFor(deadline);
     switch (event.RequestType) {
       case 'Create':
-        return await onCreateOrUpdate(api, event.ResourceProperties, undefined, log, { cleanup: guardDutyMembersApi(client, deadline.extendedBy(CLEANUP_RESERVE_MS)) });
+        return await onCreateOrUpdate(run, await withMemberList(event.ResourceProperties, lists), undefined);
       case 'Update':
-        return await onCreateOrUpdate(api, event.ResourceProperties, { physicalResourceId: event.PhysicalResourceId, properties: event.OldResourceProperties }, log);
+        return await onCreateOrUpdate(run, await withMemberList(event.ResourceProperties, lists), {
+          physicalResourceId: event.PhysicalResourceId,
+          properties: await previousProperties(event.OldResourceProperties, lists, log),
+        });
       case 'Delete':
-        return await onDelete(api, event.ResourceProperties, event.PhysicalResourceId, log);
+        return await onDelete(run, await previousProperties(event.ResourceProperties, lists, log), event.PhysicalResourceId);
       default:
         throw new HandlerError(`Unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete.`);
     }
@@ -44,15 +62,13 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
 }
 
 /**
- * The provider framework's isComplete step, called every query interval after a Create
- * or Update succeeded: it keeps the resource in progress until GuardDuty has settled the
- * email verification of every declared account, without holding a Lambda for the wait.
- * Failed verifications become unprocessed accounts, under the resource's policy.
+ * The provider framework's isComplete step, called every query interval after onEvent
+ * succeeded with the verification wait on: it keeps the resource in progress until
+ * GuardDuty has settled the email verification of every declared account, without
+ * holding a Lambda for the wait. Failed verifications become unprocessed accounts, under
+ * the resource's policy; only then does an Update remove the accounts it dropped.
  */
-export async function isComplete(
-  event: CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> },
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<CompletionResponse> {
+export async function isComplete(event: ProviderEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<CompletionResponse> {
   const log = createLogger({ step: 'isComplete', requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
   const since = Number(event.Data?.[ATTRIBUTE.VERIFICATION_SINCE]);
   const deadlineMs = Number(event.Data?.[ATTRIBUTE.VERIFICATION_DEADLINE]);
@@ -60,96 +76,140 @@ export async function isComplete(
     return { IsComplete: true };
   }
   try {
-    const settings = parseInvitationSettings(event.ResourceProperties);
+    const deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), CLEANUP_RESERVE_MS + RESPONSE_RESERVE_MS);
+    const lists = memberListReaderFor(deadline);
+    const settings = parseInvitationSettings(await withMemberList(event.ResourceProperties, lists));
     const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
+    const state = readRunState(event as unknown as Record<string, unknown>);
     client ??= createGuardDutyClient();
-    const api = guardDutyMembersApi(client, Deadline.fromRemaining(context.getRemainingTimeInMillis(), RESPONSE_RESERVE_MS));
-    const members = await api.getMembers(detectorId, settings.members.map((m) => m.accountId));
+    const api = guardDutyMembersApi(client, deadline);
+    const declaredIds = settings.members.map((m) => m.accountId);
+    const members = await api.getMembers(detectorId, declaredIds);
     const verdict = judgeVerification(members, { sinceMs: since, deadlineMs, nowMs: Date.now() });
     log.info('email verification', { detectorId, pending: verdict.pending, unprocessed: verdict.unprocessed.map((u) => u.accountId) });
     if (!verdict.settled) {
       return { IsComplete: false };
     }
-    const data = withVerificationResults(event.Data ?? {}, verdict.unprocessed);
     if (verdict.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
+      const memberIds = new Set(members.map((m) => m.accountId));
+      const created = state.snapshot ? createdByRun(state.snapshot, declaredIds).filter((id) => memberIds.has(id)) : [];
+      if (!state.snapshot && settings.removalPolicy === 'DESTROY') {
+        log.warn('failed run: no record of which accounts were members before it, so the members it created are kept; remove them by hand', { detectorId });
+      }
+      const undone = await undoFailedRun(guardDutyMembersApi(client, deadline.extendedBy(CLEANUP_RESERVE_MS)), detectorId, settings, created, log);
       const outcome = { detectorId, invited: [], alreadyMembers: [], unprocessed: verdict.unprocessed, removed: [] };
+      throw new HandlerError(failureMessage(outcome, settings.members.length, undone));
+    }
+    const removal = event.RequestType === 'Update'
+      ? await removeDroppedMembers(api, detectorId, settings, {
+        members: parseOrUndefined(await previousProperties(event.OldResourceProperties, lists, log), log)?.members,
+        sameDetector: state.previousPhysicalResourceId === event.PhysicalResourceId,
+      }, rollbackCheckFor(event, deadline), log)
+      : { removed: [], refused: [] };
+    logRemoval(log, detectorId, removal);
+    if (removal.refused.length > 0 && settings.onUnprocessed === 'FAIL') {
+      const outcome = { detectorId, invited: [], alreadyMembers: [], unprocessed: removal.refused, removed: removal.removed };
       throw new HandlerError(failureMessage(outcome, settings.members.length, []));
     }
+    const data = withUndeclaredUnprocessed(withVerificationResults(event.Data ?? {}, verdict.unprocessed), removal.refused.map((u) => u.accountId));
     return { IsComplete: true, Data: data };
   } catch (error) {
     throw toHandlerError(error, log);
   }
 }
 
+/** What every step of one invocation works with. */
+interface RunContext {
+  readonly api: GuardDutyMembersApi;
+  /** The same calls with the time kept back for undoing a failed run. */
+  readonly undoApi: GuardDutyMembersApi;
+  readonly checkRollback: () => Promise<RollbackCheck>;
+  readonly log: Logger;
+  /** The size of the event, which the waiter's input carries along with onEvent's result. */
+  readonly eventBytes: number;
+}
+
 async function onCreateOrUpdate(
-  api: GuardDutyMembersApi,
+  run: RunContext,
   rawProperties: unknown,
   previous: { physicalResourceId: string; properties: unknown } | undefined,
-  log: Logger,
-  onFailure?: { cleanup: GuardDutyMembersApi },
-): Promise<HandlerResponse> {
+): Promise<HandlerResponse & { [RUN_STATE_FIELD]?: RunState }> {
+  const { api, log } = run;
   const startedAt = Date.now();
   const settings = parseInvitationSettings(rawProperties);
   const previousSettings = previous ? parseOrUndefined(previous.properties, log) : undefined;
   const detectorId = await resolveDetectorId(api, settings);
   const physicalResourceId = `${PHYSICAL_ID_PREFIX}${detectorId}`;
   const progress: RunProgress = { created: [] };
-  let outcome;
+  const undo = () => undoFailedRun(run.undoApi, detectorId, settings, progress.created, log);
+  let applied;
   try {
-    outcome = await applyDeclaredMembers(api, detectorId, settings, {
-      previousMembers: previousSettings?.members,
-      sameDetector: previous?.physicalResourceId === physicalResourceId,
-    }, progress, log);
+    applied = await applyDeclaredMembers(api, detectorId, settings, progress, log);
   } catch (error) {
-    await cleanUpFailedCreate(onFailure?.cleanup, detectorId, settings, progress, log);
+    await undo();
     throw error;
   }
+  const { outcome } = applied;
   if (outcome.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
-    const cleanedUp = await cleanUpFailedCreate(onFailure?.cleanup, detectorId, settings, progress, log);
-    throw new HandlerError(failureMessage(outcome, settings.members.length, cleanedUp));
+    throw new HandlerError(failureMessage(outcome, settings.members.length, await undo()));
   }
-  const verification: Record<string, string> = settings.verificationTimeoutSeconds > 0
-    ? { [ATTRIBUTE.VERIFICATION_SINCE]: String(startedAt), [ATTRIBUTE.VERIFICATION_DEADLINE]: String(startedAt + settings.verificationTimeoutSeconds * 1_000) }
-    : {};
-  return { PhysicalResourceId: physicalResourceId, Data: { ...responseData(outcome), ...verification } };
-}
-
-/**
- * The provider framework answers the rollback Delete of a failed Create itself, without
- * calling this handler, so a failed Create must undo its own work here. Only members this
- * run created are removed; accounts that were members before are left alone.
- */
-async function cleanUpFailedCreate(
-  api: GuardDutyMembersApi | undefined,
-  detectorId: string,
-  settings: InvitationSettings,
-  progress: RunProgress,
-  log: Logger,
-): Promise<string[]> {
-  if (!api || settings.removalPolicy !== 'DESTROY' || progress.created.length === 0) {
-    return [];
+  if (settings.verificationTimeoutSeconds > 0) {
+    // Removals wait for isComplete: an Update that then fails in the wait must not have
+    // removed anything.
+    const verification = {
+      [ATTRIBUTE.VERIFICATION_SINCE]: String(startedAt),
+      [ATTRIBUTE.VERIFICATION_DEADLINE]: String(startedAt + settings.verificationTimeoutSeconds * 1_000),
+    };
+    const snapshot = takeSnapshot(settings.members.map((m) => m.accountId), applied.presentAtStart, snapshotBudget(run.eventBytes));
+    if (!snapshot && settings.removalPolicy === 'DESTROY') {
+      log.warn('too many accounts to carry which were members before this run: should it fail in the wait, it keeps the members it created', { detectorId });
+    }
+    return {
+      PhysicalResourceId: physicalResourceId,
+      Data: { ...responseData(outcome), ...verification },
+      ...runStateField({ previousPhysicalResourceId: previous?.physicalResourceId, snapshot }),
+    };
   }
+  let removal;
   try {
-    const result = await removeMembers(api, detectorId, progress.created);
-    log.warn('failed Create: removed the members it created', { detectorId, removed: result.removed, refused: result.refused.map((u) => `${u.accountId}: ${u.result}`) });
-    progress.created.length = 0;
-    return result.removed;
+    removal = await removeDroppedMembers(api, detectorId, settings, {
+      members: previousSettings?.members,
+      sameDetector: previous?.physicalResourceId === physicalResourceId,
+    }, run.checkRollback, log);
   } catch (error) {
-    log.error('failed Create: could not remove the members it created', { detectorId, created: progress.created, error: String(error) });
-    return [];
+    await undo();
+    throw error;
   }
+  logRemoval(log, detectorId, removal);
+  const final = { ...outcome, unprocessed: [...outcome.unprocessed, ...removal.refused], removed: removal.removed };
+  if (removal.refused.length > 0 && settings.onUnprocessed === 'FAIL') {
+    throw new HandlerError(failureMessage(final, settings.members.length, await undo()));
+  }
+  return { PhysicalResourceId: physicalResourceId, Data: responseData(final) };
 }
 
 /**
- * With DESTROY, disassociates and deletes the declared members. Delete never fails for
- * work already done (members or detector gone), and it reports, rather than fails on,
- * accounts GuardDuty refuses to remove: a failing Delete blocks stack deletion and
- * rollbacks, while a leftover member can be removed by hand.
+ * With DESTROY, disassociates and deletes the declared members, unless CloudFormation is
+ * rolling back: then the Delete follows a failed Create (which removed what it created
+ * itself) or undoes a resource added by a failed update, and the declared accounts may
+ * have been members long before it. Delete never fails for work already done (members
+ * or detector gone), and it reports, rather than fails on, accounts GuardDuty refuses to
+ * remove: a failing Delete blocks stack deletion and rollbacks, while a leftover member
+ * can be removed by hand.
  */
-async function onDelete(api: GuardDutyMembersApi, rawProperties: unknown, physicalResourceId: string, log: Logger): Promise<HandlerResponse> {
+async function onDelete(run: RunContext, rawProperties: unknown, physicalResourceId: string): Promise<HandlerResponse> {
+  const { api, log } = run;
   const settings = parseOrUndefined(rawProperties, log);
   if (!settings || settings.removalPolicy !== 'DESTROY') {
     log.info('Delete: members retained', { removalPolicy: settings?.removalPolicy ?? 'unknown' });
+    return { PhysicalResourceId: physicalResourceId };
+  }
+  const rollback = await run.checkRollback();
+  if (rollback.rollingBack) {
+    log.warn('Delete during a rollback: members retained; a rollback removes no member it cannot prove the failed step created', {
+      because: rollback.because,
+      kept: settings.members.map((m) => m.accountId),
+    });
     return { PhysicalResourceId: physicalResourceId };
   }
   const detectorId = physicalResourceId.startsWith(PHYSICAL_ID_PREFIX)
@@ -174,6 +234,46 @@ async function onDelete(api: GuardDutyMembersApi, rawProperties: unknown, physic
     log.info('Delete: the detector no longer exists, so neither do its members', { detectorId });
   }
   return { PhysicalResourceId: physicalResourceId };
+}
+
+function memberListReaderFor(deadline: Deadline): MemberListReader {
+  return {
+    read: (location) => {
+      s3 ??= createS3Client();
+      return s3MemberListReader(s3, deadline).read(location);
+    },
+  };
+}
+
+/**
+ * Properties the run only consults (the old ones of an Update, those of a Delete), with
+ * their member list read. A list that cannot be read (an asset deleted since, say) leaves
+ * the properties without members, which reads as unreadable properties: nothing is
+ * removed, and the log says why. A Delete with RETAIN reads no list at all.
+ */
+async function previousProperties(raw: unknown, lists: MemberListReader, log: Logger): Promise<unknown> {
+  if (typeof raw !== 'object' || raw === null || (raw as Record<string, unknown>).RemovalPolicy !== 'DESTROY') {
+    return raw;
+  }
+  try {
+    return await withMemberList(raw, lists);
+  } catch (error) {
+    log.warn('could not read the member list of these properties; nothing they declare is removed', { error: String((error as Error).message ?? error) });
+    return Object.fromEntries(Object.entries(raw).filter(([name]) => name !== 'MemberList'));
+  }
+}
+
+function rollbackCheckFor(event: { StackId?: string }, deadline: Deadline): () => Promise<RollbackCheck> {
+  return () => {
+    cloudFormation ??= createCloudFormationClient();
+    return checkRollback(cloudFormation, event.StackId, deadline);
+  };
+}
+
+function logRemoval(log: Logger, detectorId: string, removal: RemovalResult): void {
+  if (removal.removed.length > 0 || removal.refused.length > 0) {
+    log.info('removed dropped members', { detectorId, removed: removal.removed, refused: removal.refused.map((u) => `${u.accountId}: ${u.result}`) });
+  }
 }
 
 async function resolveDetectorId(api: GuardDutyMembersApi, settings: InvitationSettings): Promise<string> {

@@ -91,3 +91,21 @@ export function failureMessage(outcome: InvitationOutcome, declaredCount: number
     'Fix or remove those accounts, or set onUnprocessed to REPORT to deploy anyway and read them from the UnprocessedAccountIds attribute.'
   );
 }
+
+/**
+ * Adds accounts to the unprocessed attributes of a response isComplete builds on
+ * (onEvent's Data): the dropped accounts GuardDuty refused to remove, which were
+ * declared by the previous properties only, so no other count changes.
+ */
+export function withUndeclaredUnprocessed(data: Readonly<Record<string, string>>, accountIds: readonly string[]): Record<string, string> {
+  if (accountIds.length === 0) {
+    return { ...data };
+  }
+  const listed = (data[ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS] ?? '').split(',').filter((s) => s.length > 0 && !s.startsWith('…'));
+  const count = Number(data[ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT] ?? 0) + accountIds.length;
+  return {
+    ...data,
+    [ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]: boundedList([...listed, ...accountIds], MAX_ID_LIST_BYTES, ',', Math.max(count, listed.length + accountIds.length)),
+    [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(count),
+  };
+}

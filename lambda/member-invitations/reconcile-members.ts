@@ -1,6 +1,6 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { Logger } from '../shared/logger';
-import { planInvitations, planRemovals } from './member-plan';
+import { planInvitations } from './member-plan';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
 import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
@@ -10,20 +10,27 @@ export interface RunProgress {
   readonly created: string[];
 }
 
+/** What one pass over the declaration did, and what it found when it began. */
+export interface AppliedMembers {
+  readonly outcome: InvitationOutcome;
+  /** Declared accounts that were in the member list when the run began. */
+  readonly presentAtStart: ReadonlySet<string>;
+}
+
 /**
- * Brings the detector's member list in line with the declaration: reads the declared
- * accounts' current state, creates the missing members, invites those without a live
- * invitation, and (on an Update with DESTROY) removes the accounts the declaration
- * dropped. Every declared account ends in exactly one list of the outcome.
+ * Brings the detector's member list up to the declaration: reads the declared accounts'
+ * current state, creates the missing members and invites those without a live
+ * invitation. Every declared account ends in exactly one list of the outcome. Removing
+ * the accounts an Update dropped is a separate step (member-removal.ts), taken only once
+ * the run can no longer fail, so a failed run never removes a member it did not create.
  */
 export async function applyDeclaredMembers(
   api: GuardDutyMembersApi,
   detectorId: string,
   settings: InvitationSettings,
-  options: { readonly previousMembers?: readonly DeclaredMember[]; readonly sameDetector: boolean },
   progress: RunProgress,
   log: Logger,
-): Promise<InvitationOutcome> {
+): Promise<AppliedMembers> {
   const declaredIds = settings.members.map((m) => m.accountId);
   const current = new Map((await api.getMembers(detectorId, declaredIds)).map((m) => [m.accountId, m]));
   const plan = planInvitations(settings.members, current);
@@ -54,8 +61,6 @@ export async function applyDeclaredMembers(
   const invited = partitionUnprocessed(await api.inviteMembers(detectorId, toInvite, invitation), ['already-invited']);
   const notInvited = new Set([...invited.benign, ...invited.refused].map((u) => u.accountId));
 
-  const removal = await removeDroppedMembers(api, detectorId, settings, options);
-
   const outcome: InvitationOutcome = {
     detectorId,
     invited: toInvite.filter((id) => !notInvited.has(id)),
@@ -63,17 +68,16 @@ export async function applyDeclaredMembers(
       ...plan.unchanged,
       ...invited.benign.map((u) => ({ accountId: u.accountId, relationshipStatus: 'Invited' })),
     ],
-    unprocessed: [...replaced.refused, ...created.refused, ...invited.refused, ...removal.refused],
-    removed: removal.removed,
+    unprocessed: [...replaced.refused, ...created.refused, ...invited.refused],
+    removed: [],
   };
   log.info('applied', {
     detectorId,
     invited: outcome.invited,
     alreadyMembers: outcome.alreadyMembers.map((m) => `${m.accountId}:${m.relationshipStatus}`),
     unprocessed: outcome.unprocessed.map((u) => `${u.accountId}: ${u.result}`),
-    removed: outcome.removed,
   });
-  return outcome;
+  return { outcome, presentAtStart: new Set(current.keys()) };
 }
 
 /** Deletes the members whose email was corrected, so CreateMembers can take the new address. */
@@ -88,45 +92,4 @@ async function replaceCorrectedMembers(
   const deleted = partitionUnprocessed(await api.deleteMembers(detectorId, members.map((m) => m.accountId)), ['not-a-member']);
   const refused = deleted.refused.map((u) => ({ accountId: u.accountId, result: `could not replace the member to correct its email: ${u.result}` }));
   return { refused, refusedIds: new Set(refused.map((u) => u.accountId)) };
-}
-
-async function removeDroppedMembers(
-  api: GuardDutyMembersApi,
-  detectorId: string,
-  settings: InvitationSettings,
-  options: { readonly previousMembers?: readonly DeclaredMember[]; readonly sameDetector: boolean },
-): Promise<{ removed: string[]; refused: UnprocessedAccount[] }> {
-  const dropped = planRemovals(options.previousMembers ?? [], settings.members, {
-    removalPolicy: settings.removalPolicy,
-    sameDetector: options.sameDetector,
-  });
-  const result = await removeMembers(api, detectorId, dropped);
-  return {
-    removed: result.removed,
-    refused: result.refused.map((u) => ({ accountId: u.accountId, result: `could not be removed: ${u.result}` })),
-  };
-}
-
-/**
- * Disassociates, then deletes, the given members (GuardDuty deletes only disassociated
- * members). An account that is not a member (any more) counts as removed: deleting must
- * never fail because the work was already done.
- */
-export async function removeMembers(
-  api: GuardDutyMembersApi,
-  detectorId: string,
-  accountIds: readonly string[],
-): Promise<{ removed: string[]; refused: UnprocessedAccount[] }> {
-  if (accountIds.length === 0) {
-    return { removed: [], refused: [] };
-  }
-  const disassociated = partitionUnprocessed(await api.disassociateMembers(detectorId, accountIds), ['not-a-member']);
-  const stillAssociated = new Set(disassociated.refused.map((u) => u.accountId));
-  const deletable = accountIds.filter((id) => !stillAssociated.has(id));
-  const deleted = partitionUnprocessed(await api.deleteMembers(detectorId, deletable), ['not-a-member']);
-  const notDeleted = new Set(deleted.refused.map((u) => u.accountId));
-  return {
-    removed: deletable.filter((id) => !notDeleted.has(id)),
-    refused: [...disassociated.refused, ...deleted.refused],
-  };
 }

@@ -9,7 +9,10 @@
 export interface InvitationResourceProperties {
   /** Absent: the handler looks up the detector of its account and region. */
   readonly DetectorId?: string;
-  readonly Members: ReadonlyArray<{ readonly AccountId: string; readonly Email: string }>;
+  /** The declared members, when the list is small; otherwise `MemberList` says where it is. */
+  readonly Members?: ReadonlyArray<{ readonly AccountId: string; readonly Email: string }>;
+  /** Where a large member list is: a CDK asset the handler reads (see lib/private/member-list-asset.ts). */
+  readonly MemberList?: MemberListLocation;
   readonly Message?: string;
   /** CloudFormation delivers booleans as the strings "true"/"false". */
   readonly DisableEmailNotification: 'true' | 'false';
@@ -20,6 +23,21 @@ export interface InvitationResourceProperties {
    * a run; "0" or absent: do not wait.
    */
   readonly VerificationTimeoutSeconds?: string;
+}
+
+/**
+ * A member list kept out of the template: the JSON array `[{AccountId, Email}, …]` as an
+ * S3 object of the CDK asset bucket. The object key is content-addressed, so a changed
+ * list is a changed property, and thus an Update. `AccountCount` and `FirstAccountIds`
+ * are for people reading `cdk diff`; the handler checks the object against `Sha256`.
+ */
+export interface MemberListLocation {
+  readonly Bucket: string;
+  readonly Key: string;
+  /** Hex SHA-256 of the object's bytes. */
+  readonly Sha256: string;
+  readonly AccountCount: string;
+  readonly FirstAccountIds: string;
 }
 
 /** The longest verification wait a resource may ask for; the provider's total timeout is above it. */
@@ -47,3 +65,10 @@ export const ATTRIBUTE = {
 
 /** Physical resource IDs are `guardduty-members:<detectorId>`: stable while the detector is. */
 export const PHYSICAL_ID_PREFIX = 'guardduty-members:';
+
+/**
+ * A field of onEvent's result that the provider framework passes to isComplete in the
+ * waiter's input and never sends to CloudFormation: what isComplete needs to finish or
+ * undo the run (see lambda/member-invitations/run-state.ts).
+ */
+export const RUN_STATE_FIELD = 'GuardDutyMembersRun';

@@ -24,11 +24,11 @@ const DETECTOR_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 /** Longest invitation message accepted (GuardDuty documents none; this bounds the event). */
 export const MESSAGE_MAX_LENGTH = 10_000;
 /**
- * Most members one resource may declare. CloudFormation passes the properties, twice on
- * an Update (old and new), inside one Lambda event; this bound keeps that event well
- * under Lambda's payload limit and one run well inside the handler's timeout.
+ * Most members one resource may declare: GuardDuty's own limit of members per
+ * administrator (50,000, invited ones included). Large lists travel as an asset, not in
+ * the request (lib/private/member-list-asset.ts).
  */
-export const MAX_DECLARED_MEMBERS = 5_000;
+export const MAX_DECLARED_MEMBERS = 50_000;
 
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 

@@ -16,6 +16,7 @@ import {
   failureResponseBody,
   successResponseBody,
 } from '../support/provider-framework-response';
+import { FakeCloudFormation } from '../support/fake-cloudformation';
 import { FakeMemberGuardDuty, MEMBER_DETECTOR, detectorNotOwned } from './fake-member-guardduty';
 
 /** The stack ID of the events names account 123456789012 in ap-southeast-2: the member. */
@@ -25,14 +26,17 @@ const OTHER_ADMIN = '333333333333';
 const PHYSICAL_ID = `guardduty-administrator:${MEMBER_DETECTOR}:${ADMIN}`;
 
 let gd: FakeMemberGuardDuty;
+let cfn: FakeCloudFormation;
 let logs: string[];
 beforeEach(() => {
   gd = new FakeMemberGuardDuty();
+  cfn = new FakeCloudFormation();
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(String(line)));
 });
 afterEach(() => {
   gd.restore();
+  cfn.restore();
   jest.restoreAllMocks();
 });
 
@@ -83,6 +87,19 @@ describe('Create', () => {
     expect(gd.mock).toHaveReceivedCommandTimes(AcceptAdministratorInvitationCommand, 1);
     expect(gd.administrator).toEqual({ accountId: ADMIN, relationshipStatus: 'Enabled' });
     expect(result.Data).toEqual({ DetectorId: MEMBER_DETECTOR, AdministratorAccountId: ADMIN, RelationshipStatus: 'Enabled' });
+  });
+
+  test('an invitation only from another administrator is never accepted: onEvent waits, and so does every isComplete poll', async () => {
+    gd.invite(OTHER_ADMIN);
+    const event = createEvent(props());
+
+    const result = await handler(event, lambdaContext());
+    const polled = await isComplete({ ...event, ...result }, lambdaContext());
+
+    expect(gd.mock).toHaveReceivedCommandTimes(AcceptAdministratorInvitationCommand, 0);
+    expect(gd.administrator).toBeUndefined();
+    expect(result.Data).toHaveProperty('InvitationDeadline');
+    expect(polled).toEqual({ IsComplete: false });
   });
 
   test('an accept call that fails after GuardDuty applied it (a lost response, retried) is success', async () => {
@@ -317,6 +334,29 @@ describe('Delete', () => {
     await expect(handler(event, lambdaContext())).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
     await expect(handler(event, lambdaContext())).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
     expect(gd.mock).toHaveReceivedCommandTimes(DisassociateFromAdministratorAccountCommand, 1);
+  });
+
+  test.each(['ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'])(
+    'in a rollback (%s), keeps the relationship: the account may have been a member before the failed step',
+    async (status) => {
+      cfn.status = status;
+      gd.associate(ADMIN);
+
+      await expect(handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext())).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
+
+      expect(gd.mock).toHaveReceivedCommandTimes(DisassociateFromAdministratorAccountCommand, 0);
+      expect(gd.administrator?.accountId).toBe(ADMIN);
+      expect(logs.join('\n')).toMatch(new RegExp(`Delete during a rollback.*stack status ${status}`));
+    },
+  );
+
+  test('keeps the relationship when the stack status cannot be read', async () => {
+    cfn.denied = true;
+    gd.associate(ADMIN);
+
+    await handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext());
+
+    expect(gd.mock).toHaveReceivedCommandTimes(DisassociateFromAdministratorAccountCommand, 0);
   });
 
   test('leaves a different administrator alone (the Delete of a replaced resource)', async () => {

@@ -37,7 +37,7 @@ const BAD_INPUTS: Array<[string, Record<string, unknown>, RegExp]> = [
   ['Email with nothing before @', { ...valid, Members: [{ AccountId: good.AccountId, Email: '@example.com' }] }, /text on both sides/],
   ['Email with a space', { ...valid, Members: [{ AccountId: good.AccountId, Email: 'se curity@example.com' }] }, /white space/],
   ['duplicate accounts with different emails', { ...valid, Members: [good, { AccountId: good.AccountId, Email: 'other@example.com' }] }, /more than once: 123456789012/],
-  ['oversized list', { ...valid, Members: declaredMembers(5_001) }, /declares 5001 accounts; one resource takes at most 5000/],
+  ['oversized list (over GuardDuty\'s 50,000 members)', { ...valid, Members: declaredMembers(50_001) }, /declares 50001 accounts; one resource takes at most 50000/],
   ['DisableEmailNotification "yes"', { ...valid, DisableEmailNotification: 'yes' }, /DisableEmailNotification must be "true" or "false", got "yes"/],
   ['DisableEmailNotification "1"', { ...valid, DisableEmailNotification: '1' }, /DisableEmailNotification must be "true" or "false", got "1"/],
   ['DisableEmailNotification "TRUE"', { ...valid, DisableEmailNotification: 'TRUE' }, /got "TRUE"/],

@@ -107,6 +107,7 @@ function deployed(synthesized: readonly SynthesizedStack[], settings: StackSetti
   const resources = synthesized.map((s) => s.resources[0]);
   expect(new Set(resources.map((r) => r.logicalId)).size).toBe(1);
   const stack = synthesized[0];
+  synthesized.flatMap((s) => s.objects).forEach((o) => target.s3.put(o.bucket, o.key, o.body));
   const framework = new ProviderFramework(stack, { endpoint: target.endpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, options);
   frameworks.push(framework);
   return {
@@ -227,7 +228,7 @@ describe('a resource\'s life through the provider framework', () => {
     expect(emulator.calls().filter((call) => call.operation === 'DisassociateMembers').map((call) => call.statusCode)).toEqual([400]);
   });
 
-  report.scenario('A failed Update (an account GuardDuty refuses), then the rollback Update with the old properties restores the member list (DESTROY)', async () => {
+  report.scenario('A failed Update (an account GuardDuty refuses) removes the members it created; the rollback Update with the old properties removes nothing (DESTROY)', async () => {
     const [refused, added] = [account(5), account(6)];
     emulator.setExternalAdministrator(refused.accountId, OTHER_ADMINISTRATOR);
     const resource = deployment([
@@ -244,12 +245,18 @@ describe('a resource\'s life through the provider framework', () => {
     check.physicalIdStable(failed, physicalId(detectorId));
     expect(failed.response.Reason).toMatch(/did not process 1 of 4 declared accounts.*different administrator account/);
 
-    // CloudFormation rolls back: an Update from the failed properties back to the old ones.
+    // The failed Update undid its own work: it removed the members it created.
+    expect(failed.response.Reason).toMatch(/The 2 members this run created were deleted again/);
+    expect(statuses()).toEqual(before);
+
+    // CloudFormation rolls back: an Update from the failed properties back to the old ones,
+    // which removes nothing (lambda/shared/stack-rollback.ts).
+    emulator.cloudFormation.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
     const rolledBack = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[0], resource.properties[1]));
 
     check.physicalIdStable(rolledBack, physicalId(detectorId));
     expect(rolledBack.response).toMatchObject({ Status: 'SUCCESS', Data: { InvitedAccountCount: '0', AlreadyMemberAccountCount: '2', UnprocessedAccountCount: '0' } });
-    expect([...appliedOutcome(rolledBack).removed].sort()).toEqual(ids([refused, added]).sort());
+    expect(emulator.cloudFormation.asked).toHaveLength(1);
     expect(statuses()).toEqual(before);
     check.noSecondInvitation(emulator, invitedBefore);
   });
@@ -307,14 +314,20 @@ describe('a resource\'s life through the provider framework', () => {
 
 describe('email verification through the isComplete step', () => {
   const [a, b, c] = [account(11), account(12), account(13)];
-  const VERIFICATION_DELAY_MS = 300;
+  // GuardDuty settles verification only once the waiter has polled at least once: the
+  // emulator's clock jumps ahead between polls. (A wall-clock delay raced with the cold
+  // start of the isComplete container on a loaded machine.)
+  const VERIFICATION_DELAY_MS = 3_600_000;
+  let clockOffsetMs = 0;
+  const settleAfterFirstPoll = { betweenPolls: () => void (clockOffsetMs = VERIFICATION_DELAY_MS) };
   let verifying: GuardDutyEmulator;
   let verifyingDetectorId: string;
 
   beforeAll(async () => {
-    verifying = await GuardDutyEmulator.start({ emailVerificationDelayMs: VERIFICATION_DELAY_MS });
+    verifying = await GuardDutyEmulator.start({ emailVerificationDelayMs: VERIFICATION_DELAY_MS, clock: () => Date.now() + clockOffsetMs });
   });
   beforeEach(() => {
+    clockOffsetMs = 0;
     verifying.reset();
     verifyingDetectorId = verifying.seedDetector(ADMIN, REGION);
     verifying.failEmailVerification(b.accountId);
@@ -332,7 +345,7 @@ describe('email verification through the isComplete step', () => {
     const resource = deployment([props(UnprocessedAccountsAction.REPORT)], verifying, 50);
     expect(resource.properties[0].VerificationTimeoutSeconds).toBe('300');
 
-    const created = await resource.send(resource.events.create(resource.properties[0]));
+    const created = await resource.send(resource.events.create(resource.properties[0]), settleAfterFirstPoll);
 
     expect(created.isCompletePolls).toBeGreaterThan(1);
     expect(created.response).toMatchObject({
@@ -347,7 +360,7 @@ describe('email verification through the isComplete step', () => {
   report.scenario('FAIL: the failed verification fails the deployment, naming the account, and the response (reason and data) still fits', async () => {
     const resource = deployment([props(UnprocessedAccountsAction.FAIL)], verifying, 50);
 
-    const created = await resource.send(resource.events.create(resource.properties[0]));
+    const created = await resource.send(resource.events.create(resource.properties[0]), settleAfterFirstPoll);
 
     expect(created.isCompletePolls).toBeGreaterThan(1);
     check.failureBoundedAndNamed(created, [b.accountId]);
@@ -810,7 +823,12 @@ describe('regressions: defects this suite found in the handler', () => {
   report.scenario(
     'isComplete keeps the counts adding up when a failed verification is of an account this run reported as already a member (an earlier run\'s invitation, still being verified)',
     async () => {
-      const verifying = await GuardDutyEmulator.start({ emailVerificationDelayMs: 500 });
+      // Verification settles only once the Update's waiter has polled: the emulator's clock
+      // jumps ahead then. (A 500 ms wall-clock delay let a loaded machine settle it before
+      // the Update ran.)
+      const delayMs = 3_600_000;
+      let clockOffsetMs = 0;
+      const verifying = await GuardDutyEmulator.start({ emailVerificationDelayMs: delayMs, clock: () => Date.now() + clockOffsetMs });
       try {
         const verifyingDetectorId = verifying.seedDetector(ADMIN, REGION);
         verifying.failEmailVerification(b.accountId);
@@ -826,7 +844,9 @@ describe('regressions: defects this suite found in the handler', () => {
         expect(created.response.Data).toMatchObject({ InvitedAccountCount: '2' });
 
         // A deployment moments later, now waiting for verification: both accounts are still being verified.
-        const updated = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[1], resource.properties[0]));
+        const updated = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[1], resource.properties[0]), {
+          betweenPolls: () => void (clockOffsetMs = delayMs),
+        });
 
         expect(updated.response.Status).toBe('SUCCESS');
         expect(appliedOutcome(updated).alreadyMembers).toEqual(ids([a, b]));

@@ -7,7 +7,9 @@ import { GuardDutyState, MemberRecord } from './guardduty-state';
 import { RelationshipStatus } from './relationship-status';
 import { RequestPipeline } from './request-pipeline';
 import { RouteTable } from './route-table';
+import { S3ObjectEndpoint } from './s3-object-endpoint';
 import { ServiceModel } from './service-model';
+import { StackStatusEndpoint } from './stack-status-endpoint';
 
 export interface GuardDutyEmulatorOptions {
   /** Faults from the start; replace them later with setFaults(). @default none */
@@ -60,6 +62,10 @@ export class GuardDutyEmulator {
     return emulator;
   }
 
+  /** CloudFormation's DescribeStacks on the same port: set its `status` to model a rollback. */
+  public readonly cloudFormation = new StackStatusEndpoint();
+  /** S3 objects the handlers read (member-list assets), on the same port. */
+  public readonly s3 = new S3ObjectEndpoint();
   private readonly server: Server;
   private readonly log = new CallLog();
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
@@ -80,7 +86,12 @@ export class GuardDutyEmulator {
       sleep: (ms) => this.sleep(ms),
     });
     this.server = createServer((request, response) => {
-      this.pipeline.handle(request, response).catch(() => request.socket.destroy());
+      const served = StackStatusEndpoint.isQueryRequest(request)
+        ? this.cloudFormation.handle(request, response)
+        : this.s3.serves(request)
+          ? this.s3.handle(request, response)
+          : this.pipeline.handle(request, response);
+      served.catch(() => request.socket.destroy());
     });
   }
 
@@ -180,6 +191,8 @@ export class GuardDutyEmulator {
     this.state.clear();
     this.faults = new FaultInjector(this.options.faults);
     this.log.clear();
+    this.cloudFormation.reset();
+    this.s3.reset();
   }
 
   public calls(): readonly CallRecord[] {

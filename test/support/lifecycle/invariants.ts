@@ -257,21 +257,29 @@ export class Invariants {
   }
 }
 
-/** The handler's `applied` log line of the onEvent run that answered `delivery`. */
+/**
+ * What the handler did in the run that answered `delivery`: its `applied` log line (the
+ * declared accounts created and invited), merged with its `removed dropped members` line
+ * (the accounts an Update dropped, removed once the run could no longer fail, by onEvent
+ * or by the last isComplete poll).
+ */
 export function appliedOutcome(delivery: Delivery): AppliedOutcome {
-  const line = delivery.logs.map(parseJson).find((entry) => entry?.message === 'applied');
+  const entries = delivery.logs.map(parseJson);
+  const line = entries.find((entry) => entry?.message === 'applied');
   if (!line) {
     throw new Error(`The handler logged no "applied" line; it logged:\n${delivery.logs.join('\n')}`);
   }
+  const removal = entries.find((entry) => entry?.message === 'removed dropped members');
   const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  const reasons = (value: unknown) => strings(value).map((entry) => {
+    const colon = entry.indexOf(':');
+    return { accountId: entry.slice(0, colon), reason: entry.slice(colon + 1) };
+  });
   return {
     invited: strings(line.invited),
     alreadyMembers: strings(line.alreadyMembers).map((entry) => entry.split(':')[0]),
-    unprocessed: strings(line.unprocessed).map((entry) => {
-      const colon = entry.indexOf(':');
-      return { accountId: entry.slice(0, colon), reason: entry.slice(colon + 1) };
-    }),
-    removed: strings(line.removed),
+    unprocessed: [...reasons(line.unprocessed), ...reasons(removal?.refused)],
+    removed: strings(removal?.removed),
   };
 }
 

@@ -143,6 +143,10 @@ function lambdaEnvironment(fn: ShippedFunction, environment: LambdaEnvironment):
     AWS_ACCESS_KEY_ID: environment.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: environment.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_GUARDDUTY: environment.endpoint,
+    // The emulator answers CloudFormation's DescribeStacks and S3's GetObject (member-list
+    // assets) on the same port.
+    AWS_ENDPOINT_URL_CLOUDFORMATION: environment.endpoint,
+    AWS_ENDPOINT_URL_S3: environment.endpoint,
     AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
     AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutMs / 1000),
     AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),

@@ -51,6 +51,14 @@ export interface SynthesizedStack {
   /** Absent when the provider has no isComplete step. */
   readonly isComplete?: ShippedFunction;
   readonly waiter?: WaiterSettings;
+  /** The S3 objects `cdk deploy` would upload for the custom resources (member-list assets), read from the assembly. */
+  readonly objects: readonly UploadedObject[];
+}
+
+export interface UploadedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: Buffer;
 }
 
 export interface StackSettings {
@@ -130,11 +138,35 @@ function synthesizeStack(settings: StackSettings, resourceType: string, declare:
   return {
     stackId: `arn:aws:cloudformation:${settings.region}:${settings.account}:stack/${settings.stackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
     resourceType,
-    resources: custom.map(([logicalId, resource]) => ({ logicalId, properties: { ...resource.Properties, ServiceToken: serviceToken } })),
+    resources: custom.map(([logicalId, resource]) => ({ logicalId, properties: { ...withAssetBucket(resource.Properties, settings), ServiceToken: serviceToken } })),
+    objects: custom.flatMap(([, resource]) => uploadedObjects(withAssetBucket(resource.Properties, settings), assemblyDirectory)),
     onEvent,
     isComplete: shipped('USER_IS_COMPLETE_FUNCTION_ARN'),
     waiter: waiterId ? waiterSettings(all[waiterId]) : undefined,
   };
+}
+
+/**
+ * A member list in an asset names its bucket as `Fn::Sub` of the bootstrap bucket;
+ * CloudFormation resolves it with the stack's account and region before the handler sees it.
+ */
+function withAssetBucket(properties: Record<string, unknown>, settings: StackSettings): Record<string, unknown> {
+  const list = properties.MemberList as { Bucket?: unknown } | undefined;
+  const sub = (list?.Bucket as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  if (typeof sub !== 'string') {
+    return properties;
+  }
+  const bucket = sub.replace('${AWS::AccountId}', settings.account).replace('${AWS::Region}', settings.region).replace('${AWS::Partition}', 'aws');
+  return { ...properties, MemberList: { ...list, Bucket: bucket } };
+}
+
+/** The asset behind a resource's member list, as `cdk deploy` uploads it: `asset.<key>` in the assembly. */
+function uploadedObjects(properties: Record<string, unknown>, assemblyDirectory: string): UploadedObject[] {
+  const list = properties.MemberList as { Bucket?: string; Key?: string } | undefined;
+  if (!list?.Bucket || !list.Key) {
+    return [];
+  }
+  return [{ bucket: list.Bucket, key: list.Key, body: fs.readFileSync(path.join(assemblyDirectory, `asset.${list.Key}`)) }];
 }
 
 /** Removes the temporary assembly directories of this test file. */

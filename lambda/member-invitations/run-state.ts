@@ -1,0 +1,33 @@
+import { RUN_STATE_FIELD } from '../../lib/private/invitation-contract';
+import { RunSnapshot, parseSnapshot } from './run-snapshot';
+
+/**
+ * What onEvent hands to the provider framework's isComplete step about the run it
+ * started, through a field of its result that travels in the waiter's input and never
+ * reaches CloudFormation. isComplete cannot learn either fact from the event alone: the
+ * framework overwrites the event's PhysicalResourceId with onEvent's, and GuardDuty's
+ * state does not say which members existed before the run.
+ */
+export interface RunState {
+  /** The physical ID before an Update: removals apply only on the same detector. */
+  readonly previousPhysicalResourceId?: string;
+  /** Which declared accounts were members when the run began; absent when too large to carry. */
+  readonly snapshot?: RunSnapshot;
+}
+
+export function runStateField(state: RunState): { [RUN_STATE_FIELD]: RunState } {
+  return { [RUN_STATE_FIELD]: state };
+}
+
+/** Reads the run state from the isComplete request; anything malformed reads as empty. */
+export function readRunState(event: Record<string, unknown>): RunState {
+  const raw = event[RUN_STATE_FIELD];
+  if (typeof raw !== 'object' || raw === null) {
+    return {};
+  }
+  const { previousPhysicalResourceId, snapshot } = raw as Record<string, unknown>;
+  return {
+    previousPhysicalResourceId: typeof previousPhysicalResourceId === 'string' ? previousPhysicalResourceId : undefined,
+    snapshot: parseSnapshot(snapshot),
+  };
+}
