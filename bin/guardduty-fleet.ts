@@ -22,6 +22,17 @@ export const REGIONS = ['us-east-1', 'eu-west-1'];
 /** The member fleet, kept in the AWS sample scripts' AccountId,Email CSV format. */
 export const MEMBERS_CSV = path.join(__dirname, '..', 'examples', 'guardduty-members.csv');
 
+/**
+ * GuardDuty's protection plans as features, the API since March 2023 (GuardDuty refuses
+ * a detector with both features and the older dataSources); add the plans your accounts
+ * use. S3 protection is what Control Tower's CT.GUARDDUTY.PR.1 asks for, though its rule
+ * as shipped still reads dataSources (README, "Guardrails").
+ */
+const DETECTOR_PROPS: guardduty.CfnDetectorProps = {
+  enable: true,
+  features: [{ name: 'S3_DATA_EVENTS', status: 'ENABLED' }],
+};
+
 export function fleetMembers(): MemberAccount[] {
   return MemberAccounts.fromCsvFile(MEMBERS_CSV);
 }
@@ -34,7 +45,7 @@ export interface AdministratorStackProps extends StackProps {
 export class AdministratorStack extends Stack {
   constructor(scope: Construct, id: string, props: AdministratorStackProps) {
     super(scope, id, { ...props, description: 'GuardDuty administrator: detector and member invitations (cdk-guardduty-members example)' });
-    const detector = new guardduty.CfnDetector(this, 'Detector', { enable: true });
+    const detector = new guardduty.CfnDetector(this, 'Detector', DETECTOR_PROPS);
     new GuardDutyMemberInvitations(this, 'Members', {
       detectorId: detector.ref,
       members: props.members,
@@ -49,7 +60,7 @@ export class AdministratorStack extends Stack {
 export class MemberStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, { ...props, description: 'GuardDuty member: detector and acceptance of the administrator invitation (cdk-guardduty-members example)' });
-    const detector = new guardduty.CfnDetector(this, 'Detector', { enable: true });
+    const detector = new guardduty.CfnDetector(this, 'Detector', DETECTOR_PROPS);
     new GuardDutyInvitationAccepter(this, 'Administrator', {
       administratorAccountId: ADMINISTRATOR_ACCOUNT,
       detectorId: detector.ref,

@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ProviderPlacement, ProviderPlacementRecord, placementProblems } from './private/provider-placement';
 import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
 import { grantStackStatusRead } from './private/stack-status-grant';
 
@@ -24,14 +25,20 @@ const ACCEPT_ACTIONS = ['guardduty:GetAdministratorAccount', 'guardduty:ListInvi
  */
 export class InvitationAccepterProvider extends Construct {
   /** The stack's provider, created with the first construct that needs it. */
-  public static getOrCreate(scope: Construct): InvitationAccepterProvider {
-    return stackSingleton(
+  public static getOrCreate(scope: Construct, placement: ProviderPlacement): InvitationAccepterProvider {
+    const problems = placementProblems(placement, Stack.of(scope));
+    if (problems.length > 0) {
+      throw new Error(`Invalid GuardDutyInvitationAccepter props at ${scope.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+    }
+    const provider = stackSingleton(
       scope,
       PROVIDER_ID,
-      (stack, id) => new InvitationAccepterProvider(stack, id),
+      (stack, id) => new InvitationAccepterProvider(stack, id, new ProviderPlacementRecord(scope.node.path, 'GuardDutyInvitationAccepter', placement), placement),
       (construct): construct is InvitationAccepterProvider => construct instanceof InvitationAccepterProvider,
       'GuardDuty invitation accepter provider',
     );
+    provider.placement.assertSame(scope, placement);
+    return provider;
   }
 
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
@@ -40,7 +47,7 @@ export class InvitationAccepterProvider extends Construct {
   private readonly grant: RegionalGuardDutyGrant;
   private readonly role: iam.Role;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, private readonly placement: ProviderPlacementRecord, settings: ProviderPlacement) {
     super(scope, id);
 
     const provider = addBundledHandlerProvider(this, {
@@ -58,6 +65,7 @@ export class InvitationAccepterProvider extends Construct {
       // handler gives up first and says why, rather than the framework's bare
       // "Operation timed out".
       totalTimeout: Duration.hours(1),
+      placement: settings,
     });
     this.serviceToken = provider.serviceToken;
 

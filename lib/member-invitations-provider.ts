@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ProviderPlacement, ProviderPlacementRecord, placementProblems } from './private/provider-placement';
 import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
 import { grantStackStatusRead } from './private/stack-status-grant';
 
@@ -31,14 +32,20 @@ const MEMBER_ACTIONS = [
  */
 export class MemberInvitationsProvider extends Construct {
   /** The stack's provider, created with the first construct that needs it. */
-  public static getOrCreate(scope: Construct): MemberInvitationsProvider {
-    return stackSingleton(
+  public static getOrCreate(scope: Construct, placement: ProviderPlacement): MemberInvitationsProvider {
+    const problems = placementProblems(placement, Stack.of(scope));
+    if (problems.length > 0) {
+      throw new Error(`Invalid GuardDutyMemberInvitations props at ${scope.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+    }
+    const provider = stackSingleton(
       scope,
       PROVIDER_ID,
-      (stack, id) => new MemberInvitationsProvider(stack, id),
+      (stack, id) => new MemberInvitationsProvider(stack, id, new ProviderPlacementRecord(scope.node.path, 'GuardDutyMemberInvitations', placement), placement),
       (construct): construct is MemberInvitationsProvider => construct instanceof MemberInvitationsProvider,
       'GuardDuty member invitations provider',
     );
+    provider.placement.assertSame(scope, placement);
+    return provider;
   }
 
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
@@ -47,7 +54,7 @@ export class MemberInvitationsProvider extends Construct {
   private readonly grant: RegionalGuardDutyGrant;
   private readonly role: iam.Role;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, private readonly placement: ProviderPlacementRecord, settings: ProviderPlacement) {
     super(scope, id);
 
     const provider = addBundledHandlerProvider(this, {
@@ -68,6 +75,7 @@ export class MemberInvitationsProvider extends Construct {
       // handler gives up first and says which accounts were still being verified, rather
       // than the framework's bare "Operation timed out".
       totalTimeout: Duration.hours(1),
+      placement: settings,
     });
     this.serviceToken = provider.serviceToken;
 

@@ -44,13 +44,18 @@ function handlerRoleId(stack: Stack): string {
   return functions[0].Properties.Role['Fn::GetAtt'][0];
 }
 
-/** The statements of the policies attached to the handler's role (the provider framework's role aside). */
+/**
+ * The statements of the customer managed policies attached to the handler's role (the
+ * provider framework's role aside): the role has no inline policy.
+ */
 function handlerStatements(stack: Stack): Statement[] {
-  const roleId = handlerRoleId(stack);
-  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
-  return policies
-    .filter((policy) => policy.Properties.Roles.some((role: unknown) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  const template = Template.fromStack(stack);
+  const role = template.findResources('AWS::IAM::Role')[handlerRoleId(stack)];
+  expect(role.Properties.Policies).toBeUndefined();
+  const attached = (role.Properties.ManagedPolicyArns ?? []).map((arn: { Ref?: string }) => arn.Ref);
+  return Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => attached.includes(id))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
 }
 
 function guardDutyStatements(stack: Stack): Statement[] {
@@ -277,11 +282,11 @@ describe('the handler function', () => {
     expect(handlerLogGroup).toMatchObject({ Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
   });
 
-  test('runs with a role that has no managed policy (it writes only to its own log group)', () => {
+  test('runs with a role that has no AWS managed policy (it writes only to its own log group)', () => {
     const stack = invite().node.scope as Stack;
     const handlerRole = Template.fromStack(stack).findResources('AWS::IAM::Role')[handlerRoleId(stack)];
 
-    expect(handlerRole.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(handlerRole.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^GuardDutyMemberInvitationsProviderHandlerRolePolicy/) }]);
     expect(handlerStatements(stack)).toContainEqual({
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -57,7 +57,7 @@ test('the handler may read that one object, and no other', () => {
   const { template } = synth(fleet(400));
   const key = (resourceProperties(template).MemberList as { Key: string }).Key;
 
-  template.hasResourceProperties('AWS::IAM::Policy', {
+  template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
     PolicyDocument: {
       Statement: Match.arrayWith([
         {

@@ -10,7 +10,9 @@ import { GuardDutyInvitationAccepter, GuardDutyMemberInvitations } from '../lib'
 const DETECTOR = 'd0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5';
 
 function describeStacksStatements(stack: Stack): unknown[] {
-  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+  const template = Template.fromStack(stack);
+  // The handler role's grants live in a customer managed policy (lib/private/bundled-handler.ts).
+  return [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
     .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('cloudformation:')));
 }

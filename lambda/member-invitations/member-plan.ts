@@ -47,10 +47,27 @@ export const INVITE_WHEN_STATUS: ReadonlySet<string> = new Set([
   'EmailVerificationFailed',
 ]);
 
+/**
+ * GuardDuty stamps `InvitedAt` to the second while a run's start is in milliseconds: an
+ * invitation sent within this margin before the run started counts as the run's own, so
+ * a continuing run never sends its own invitation twice.
+ */
+const INVITED_AT_PRECISION_MS = 1_000;
+
 export function planInvitations(
   declared: readonly DeclaredMember[],
   current: ReadonlyMap<string, CurrentMember>,
+  options: {
+    /**
+     * When the run began, for a run that continues over several invocations: a member this
+     * run already invited is left as it is, whatever its status (an email verification
+     * that failed is reported, not retried, within the run).
+     */
+    readonly sinceMs?: number;
+  } = {},
 ): InvitationPlan {
+  const invitedByThisRun = (m: CurrentMember) =>
+    options.sinceMs !== undefined && m.invitedAtMs !== undefined && m.invitedAtMs >= options.sinceMs - INVITED_AT_PRECISION_MS;
   const create: DeclaredMember[] = [];
   const recreate: DeclaredMember[] = [];
   const invite: string[] = [];
@@ -60,7 +77,7 @@ export function planInvitations(
     if (!existing) {
       create.push(member);
       invite.push(member.accountId);
-    } else if (INVITE_WHEN_STATUS.has(existing.relationshipStatus)) {
+    } else if (INVITE_WHEN_STATUS.has(existing.relationshipStatus) && !invitedByThisRun(existing)) {
       if (emailCorrected(existing, member)) {
         recreate.push(member);
         create.push(member);

@@ -1,5 +1,6 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
 import { truncateUtf8 } from '../shared/handler-error';
+import { CurrentMember } from './member-plan';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /** Where every declared account ended up in one run: each account in exactly one list. */
@@ -108,4 +109,39 @@ export function withUndeclaredUnprocessed(data: Readonly<Record<string, string>>
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]: boundedList([...listed, ...accountIds], MAX_ID_LIST_BYTES, ',', Math.max(count, listed.length + accountIds.length)),
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(count),
   };
+}
+
+/**
+ * The outcome of a run that went on over several invocations, read from GuardDuty's state
+ * once its last pass is done: no single invocation saw all its work, so the accounts the
+ * run invited are those whose invitation GuardDuty stamped at or after the run began
+ * (to the second, as `InvitedAt` is), and the accounts the last pass could not process
+ * are unprocessed. Every declared account ends in exactly one list.
+ */
+export function outcomeFromState(
+  detectorId: string,
+  declaredIds: readonly string[],
+  members: readonly CurrentMember[],
+  sinceMs: number,
+  unprocessed: readonly UnprocessedAccount[],
+): InvitationOutcome {
+  const byId = new Map(members.map((m) => [m.accountId, m]));
+  const refused = new Set(unprocessed.map((u) => u.accountId));
+  const invited: string[] = [];
+  const alreadyMembers: Array<{ accountId: string; relationshipStatus: string }> = [];
+  const notReached: UnprocessedAccount[] = [];
+  for (const accountId of declaredIds) {
+    const member = byId.get(accountId);
+    if (refused.has(accountId)) {
+      continue;
+    }
+    if (!member) {
+      notReached.push({ accountId, result: 'not a member after the run: the run did not reach it. Deploy again.' });
+    } else if (member.invitedAtMs !== undefined && member.invitedAtMs >= sinceMs - 1_000) {
+      invited.push(accountId);
+    } else {
+      alreadyMembers.push({ accountId, relationshipStatus: member.relationshipStatus });
+    }
+  }
+  return { detectorId, invited, alreadyMembers, unprocessed: [...unprocessed, ...notReached], removed: [] };
 }

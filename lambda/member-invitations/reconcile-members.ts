@@ -5,9 +5,14 @@ import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
 import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
 
-/** Accounts this run added to the member list, kept up to date as batches succeed. */
+/** What this run has done so far, kept up to date as batches succeed. */
 export interface RunProgress {
+  /** Accounts this run added to the member list. */
   readonly created: string[];
+  /** Declared accounts that were members when the run began, once read. */
+  presentAtStart?: ReadonlySet<string>;
+  /** Whether the run has changed anything in GuardDuty yet. */
+  wrote?: boolean;
 }
 
 /** What one pass over the declaration did, and what it found when it began. */
@@ -30,10 +35,13 @@ export async function applyDeclaredMembers(
   settings: InvitationSettings,
   progress: RunProgress,
   log: Logger,
+  options: { readonly sinceMs?: number } = {},
 ): Promise<AppliedMembers> {
   const declaredIds = settings.members.map((m) => m.accountId);
   const current = new Map((await api.getMembers(detectorId, declaredIds)).map((m) => [m.accountId, m]));
-  const plan = planInvitations(settings.members, current);
+  progress.presentAtStart ??= new Set(current.keys());
+  const plan = planInvitations(settings.members, current, options);
+  progress.wrote ||= plan.create.length + plan.invite.length > 0;
   log.info('planned', {
     detectorId,
     declared: declaredIds.length,

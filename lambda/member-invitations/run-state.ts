@@ -13,6 +13,11 @@ export interface RunState {
   readonly previousPhysicalResourceId?: string;
   /** Which declared accounts were members when the run began; absent when too large to carry. */
   readonly snapshot?: RunSnapshot;
+  /**
+   * Set when onEvent ran out of time before its work was done: isComplete goes on with it,
+   * deriving progress from GuardDuty's state, until `deadlineMs` (epoch milliseconds).
+   */
+  readonly work?: { readonly sinceMs: number; readonly deadlineMs: number };
 }
 
 export function runStateField(state: RunState): { [RUN_STATE_FIELD]: RunState } {
@@ -25,9 +30,11 @@ export function readRunState(event: Record<string, unknown>): RunState {
   if (typeof raw !== 'object' || raw === null) {
     return {};
   }
-  const { previousPhysicalResourceId, snapshot } = raw as Record<string, unknown>;
+  const { previousPhysicalResourceId, snapshot, work } = raw as Record<string, unknown>;
+  const { sinceMs, deadlineMs } = (typeof work === 'object' && work !== null ? work : {}) as Record<string, unknown>;
   return {
     previousPhysicalResourceId: typeof previousPhysicalResourceId === 'string' ? previousPhysicalResourceId : undefined,
     snapshot: parseSnapshot(snapshot),
+    work: typeof sinceMs === 'number' && typeof deadlineMs === 'number' ? { sinceMs, deadlineMs } : undefined,
   };
 }

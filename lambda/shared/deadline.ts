@@ -56,9 +56,16 @@ export class Deadline {
     }
   }
 
-  private outOfTime(when: string): HandlerError {
-    return new HandlerError(`Ran out of time ${when}. GuardDuty was throttling or slow; ${this.rerunAdvice}`);
+  private outOfTime(when: string): OutOfTimeError {
+    return new OutOfTimeError(`Ran out of time ${when}. GuardDuty was throttling or slow; ${this.rerunAdvice}`);
   }
 }
+
+/**
+ * The invocation's time ran out before its work did. Work that derives its progress from
+ * GuardDuty's state can take this as "continue in the next invocation" rather than as a
+ * failure.
+ */
+export class OutOfTimeError extends HandlerError {}
 
 const RERUN_ADVICE = 'the work done so far is kept and a re-run continues from it. Retry the deployment.';

@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { addNagSuppressions, nagReference } from './nag-suppressions';
+import { FRAMEWORK_CONCURRENCY, FRAMEWORK_FUNCTION_IDS, HANDLER_CONCURRENCY, acknowledgeFrameworkFindings, acknowledgeHandlerFindings } from './guardrails';
+import { ProviderPlacement } from './provider-placement';
 
 /**
  * The custom resource providers of this library, one per handler bundle, share their
@@ -42,6 +44,8 @@ export interface BundledHandlerProviderProps {
   readonly queryInterval: Duration;
   /** Above the longest wait a resource may ask for, so the handler gives up first, with a reason. */
   readonly totalTimeout: Duration;
+  /** The VPC, subnets, security groups and log key of every function and log group. */
+  readonly placement: ProviderPlacement;
 }
 
 export interface BundledHandlerProvider {
@@ -65,10 +69,19 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
   // An own role instead of the default one: AWSLambdaBasicExecutionRole would let the
   // handler create log groups and write to any of them; this role writes to its own
   // log group only, plus the GuardDuty grants the provider adds.
-  const role = new iam.Role(scope, 'HandlerRole', {
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = props.placement;
+  const role = new ManagedPolicyRole(scope, 'HandlerRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: props.roleDescription,
   });
+  if (vpc) {
+    // What aws-cdk-lib gives a function in a VPC when it creates the role itself: Lambda
+    // creates and deletes the functions' network interfaces with the execution role.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+  }
+  if (logEncryptionKey) {
+    allowLogsToUseKey(scope, logEncryptionKey);
+  }
 
   // The log is the record of what the handler did in GuardDuty and when (who was
   // invited, which invitation was accepted), so it outlives the stack, and one year
@@ -77,10 +90,11 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
   const logGroup = new logs.LogGroup(scope, 'HandlerLogGroup', {
     retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
+    encryptionKey: logEncryptionKey,
   });
   logGroup.grantWrite(role);
 
-  const entryPoint = (id: string, handler: string, description: string, timeout: Duration) =>
+  const entryPoint = (id: typeof HANDLER_ID | typeof IS_COMPLETE_HANDLER_ID, handler: string, description: string, timeout: Duration) =>
     new lambda.Function(scope, id, {
       description,
       code: lambda.Code.fromAsset(asset),
@@ -91,6 +105,11 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: HANDLER_CONCURRENCY[id],
+      vpc,
+      vpcSubnets,
+      securityGroups,
     });
   const onEventHandler = entryPoint(HANDLER_ID, 'index.handler', props.onEventDescription, props.onEventTimeout);
   const isCompleteHandler = entryPoint(IS_COMPLETE_HANDLER_ID, 'index.isComplete', props.isCompleteDescription, props.isCompleteTimeout);
@@ -107,6 +126,7 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
       destination: new logs.LogGroup(scope, 'WaiterLogGroup', {
         retention: logs.RetentionDays.ONE_YEAR,
         removalPolicy: RemovalPolicy.DESTROY,
+        encryptionKey: logEncryptionKey,
       }),
       level: sfn.LogLevel.ALL,
       includeExecutionData: false,
@@ -117,13 +137,91 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
     logGroup: new logs.LogGroup(scope, 'ProviderLogGroup', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: logEncryptionKey,
     }),
     // frameworkLambdaLoggingLevel is left at its default, FATAL: at any lower level the
     // framework's function logs the whole request, properties included.
+    vpc,
+    vpcSubnets,
+    securityGroups,
   });
+  hardenFramework(framework);
 
-  acknowledgeFrameworkFindings(scope, framework, [onEventHandler, isCompleteHandler]);
+  acknowledgeHandlerFindings(role, [onEventHandler, isCompleteHandler], props.placement);
+  acknowledgeFrameworkFindings(scope, framework, [onEventHandler, isCompleteHandler], props.placement);
   return { role, serviceToken: framework.serviceToken };
+}
+
+/**
+ * aws-cdk-lib's provider framework offers no options for tracing, memory or concurrency
+ * of its functions, nor tracing of its waiter state machine; these set them on the
+ * CloudFormation resources, and grant the X-Ray calls tracing needs (as aws-cdk-lib does
+ * for functions and state machines it traces itself).
+ */
+function hardenFramework(framework: cr.Provider): void {
+  for (const id of FRAMEWORK_FUNCTION_IDS) {
+    const fn = framework.node.findChild(id) as lambda.Function;
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    // What they run with today (Lambda's default), now stated: they only relay requests.
+    cfn.memorySize = 128;
+    cfn.reservedConcurrentExecutions = FRAMEWORK_CONCURRENCY[id];
+    fn.addToRolePolicy(xrayStatement(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  }
+
+  const waiter = framework.node.findChild('waiter-state-machine');
+  (waiter.node.defaultChild as sfn.CfnStateMachine).tracingConfiguration = { enabled: true };
+  (waiter.node.findChild('Role') as iam.Role).addToPrincipalPolicy(
+    xrayStatement(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets']),
+  );
+}
+
+/** X-Ray's trace calls support no resource-level permissions: they take "*". */
+function xrayStatement(actions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions, resources: ['*'] });
+}
+
+/**
+ * CloudWatch Logs encrypts with a customer managed key only if the key policy lets the
+ * regional Logs service principal use it, for log groups of this account and region
+ * (the encryption context names the log group). The policy can be changed here only for
+ * a key defined in the same stack; an imported key's policy is its owner's (see README).
+ */
+function allowLogsToUseKey(scope: Construct, key: kms.IKey): void {
+  const stack = Stack.of(scope);
+  if (!(key instanceof kms.Key) || Stack.of(key) !== stack) {
+    return;
+  }
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }),
+  );
+}
+
+/**
+ * A role whose grants go to one customer managed policy instead of an inline policy:
+ * the HIPAA, NIST 800-53 and PCI DSS packs ask for managed policies, and every grant
+ * aws-cdk-lib makes (log writes, tracing, the GuardDuty statement) lands there.
+ */
+class ManagedPolicyRole extends iam.Role {
+  private grantsPolicy?: iam.ManagedPolicy;
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    if (this.grantsPolicy === undefined) {
+      this.grantsPolicy = new iam.ManagedPolicy(this, 'Policy', { description: `Grants of ${this.node.path}` });
+      this.addManagedPolicy(this.grantsPolicy);
+    }
+    this.grantsPolicy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.grantsPolicy };
+  }
 }
 
 /**
@@ -148,41 +246,6 @@ export function stackSingleton<T extends Construct>(
   return existing;
 }
 
-/** The findings cdk-nag reports on resources aws-cdk-lib's provider framework creates. */
-function acknowledgeFrameworkFindings(scope: Construct, framework: cr.Provider, handlers: readonly lambda.Function[]): void {
-  addNagSuppressions(framework, [
-    {
-      id: 'AwsSolutions-IAM4',
-      reason: 'The provider framework function, created by aws-cdk-lib\'s custom-resources Provider, uses AWSLambdaBasicExecutionRole to write its logs.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'The provider framework may invoke any version of the handler functions (Lambda grantInvoke adds the ARN with :*); it invokes only these functions.',
-      appliesTo: handlers.map((fn) => `Resource::${nagReference(scope, fn.functionArn)}:*`),
-    },
-    {
-      id: 'AwsSolutions-SF2',
-      reason: 'The provider framework\'s waiter state machine, created by aws-cdk-lib, offers no X-Ray tracing option; it only polls the isComplete function.',
-    },
-  ]);
-
-  const waiter = framework.node.findChild('waiter-state-machine');
-  const frameworkFunctions = ['framework-isComplete', 'framework-onTimeout'].map((id) => framework.node.findChild(id) as lambda.Function);
-  addNagSuppressions(waiter, [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'The waiter state machine may invoke any version of the provider framework\'s isComplete and onTimeout functions (grantInvoke adds :*); it invokes only those.',
-      appliesTo: frameworkFunctions.map((fn) => `Resource::${nagReference(scope, fn.functionArn)}:*`),
-    },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'Step Functions log delivery (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) supports no resource-level permissions; aws-cdk-lib grants it on * for the waiter\'s logging.',
-      appliesTo: ['Resource::*'],
-    },
-  ]);
-}
-
 /**
  * The GuardDuty actions this library calls support no resource-level permissions (the
  * GuardDuty Service Authorization Reference lists no resource type for them), and IAM
@@ -199,17 +262,8 @@ export class RegionalGuardDutyGrant {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(role).region } },
     });
+    // Its "*" is acknowledged with the role's other findings (acknowledgeHandlerFindings).
     role.addToPrincipalPolicy(this.statement);
-    addNagSuppressions(role, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'The GuardDuty actions granted here support no resource-level permissions (the GuardDuty Service Authorization Reference ' +
-          'lists no resource type for them), so they take "*". They act on the caller\'s own account only, and the statement is ' +
-          'limited to the stack\'s region.',
-        appliesTo: ['Resource::*'],
-      },
-    ]);
   }
 
   /** Adds an action to the one statement, once: several constructs, one statement, one finding. */

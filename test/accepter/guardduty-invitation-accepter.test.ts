@@ -35,10 +35,11 @@ function handlerRoleId(stack: Stack): string {
 }
 
 function guardDutyStatements(stack: Stack): unknown[] {
-  const roleId = handlerRoleId(stack);
-  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-    .filter((policy) => policy.Properties.Roles.some((role: unknown) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+  const template = Template.fromStack(stack);
+  const attached = (template.findResources('AWS::IAM::Role')[handlerRoleId(stack)].Properties.ManagedPolicyArns ?? []).map((arn: { Ref?: string }) => arn.Ref);
+  return Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => attached.includes(id))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
     .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('guardduty:')));
 }
 
@@ -188,10 +189,12 @@ describe('the handler function', () => {
     expect(code('GuardDutyInvitationAccepterProvider', 'index.handler')).not.toEqual(code('GuardDutyMemberInvitationsProvider', 'index.handler'));
   });
 
-  test('runs with a role that has no managed policy', () => {
+  test('runs with a role that has no AWS managed policy, only its own', () => {
     const stack = stackOf(accept());
 
-    expect(Template.fromStack(stack).findResources('AWS::IAM::Role')[handlerRoleId(stack)].Properties.ManagedPolicyArns).toBeUndefined();
+    expect(Template.fromStack(stack).findResources('AWS::IAM::Role')[handlerRoleId(stack)].Properties.ManagedPolicyArns).toEqual([
+      { Ref: expect.stringMatching(/^GuardDutyInvitationAccepterProviderHandlerRolePolicy/) },
+    ]);
   });
 
   test('a missing handler bundle is an error that says to run npm run build', () => {

@@ -14,6 +14,23 @@ describe('planInvitations', () => {
     });
   });
 
+  test('in a run that goes on over several invocations, a member this run already invited is never invited again, whatever its status', () => {
+    const since = Date.parse('2026-11-29T03:00:00.500Z');
+    const current = new Map<string, CurrentMember>([
+      // Invited by this run, its verification failed: reported, not retried within the run.
+      ['111111111111', { accountId: '111111111111', relationshipStatus: 'EmailVerificationFailed', invitedAtMs: since + 20_000 }],
+      // InvitedAt is to the second: this run's invitation, stamped just before `since`.
+      ['222222222222', { accountId: '222222222222', relationshipStatus: 'EmailVerificationFailed', invitedAtMs: Date.parse('2026-11-29T03:00:00Z') }],
+      // An earlier run's failed invitation: a new run retries it.
+      ['333333333333', { accountId: '333333333333', relationshipStatus: 'EmailVerificationFailed', invitedAtMs: since - 3_600_000 }],
+      ['444444444444', { accountId: '444444444444', relationshipStatus: 'Created' }],
+    ]);
+    const plan = planInvitations(['111111111111', '222222222222', '333333333333', '444444444444'].map(member), current, { sinceMs: since });
+
+    expect(plan.invite).toEqual(['333333333333', '444444444444']);
+    expect(plan.unchanged.map((u) => u.accountId)).toEqual(['111111111111', '222222222222']);
+  });
+
   test('re-creates a member about to be invited whose email was corrected, case aside', () => {
     const current = new Map<string, CurrentMember>([
       ['111111111111', { accountId: '111111111111', relationshipStatus: 'EmailVerificationFailed', email: 'old@example.com' }],

@@ -1,0 +1,141 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { ATTRIBUTE, PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
+import { OutOfTimeError } from '../shared/deadline';
+import { HandlerError } from '../shared/handler-error';
+import { CompletionResponse } from '../shared/provider-responses';
+import { VerificationFailure, judgeVerification, withVerificationResults } from './email-verification';
+import { withMemberList } from './member-list';
+import { removeDroppedMembers, undoFailedRun } from './member-removal';
+import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocessed } from './outcome-report';
+import { applyDeclaredMembers } from './reconcile-members';
+import { InvitationSettings, parseInvitationSettings } from './resource-properties';
+import { RunContext, logRemoval, parseOrUndefined, previousProperties } from './run-context';
+import { createdByRun } from './run-snapshot';
+import { RunState, readRunState } from './run-state';
+import { MAX_RUN_MS } from './run-start';
+import { UnprocessedAccount } from './unprocessed-results';
+
+export type CompletionEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
+
+/**
+ * The provider framework's isComplete step, polled every 30 s after onEvent: it finishes
+ * the run onEvent started, without holding a Lambda between polls.
+ * 1. Work onEvent had no time for: a pass over the declaration, planned from GuardDuty's
+ *    state (a member this run already invited is never invited again), until a pass
+ *    finishes within one invocation or the run's time is up.
+ * 2. The email verification wait: in progress while any declared account is still being
+ *    verified; failed verifications become unprocessed accounts.
+ * 3. Only then the accounts an Update dropped are removed (DESTROY, outside a rollback).
+ * A run that fails here removes the members it created, and nothing else.
+ */
+export async function completeRun(run: RunContext, event: CompletionEvent): Promise<CompletionResponse> {
+  const state = readRunState(event as unknown as Record<string, unknown>);
+  const since = Number(event.Data?.[ATTRIBUTE.VERIFICATION_SINCE]);
+  const verificationDeadline = Number(event.Data?.[ATTRIBUTE.VERIFICATION_DEADLINE]);
+  const waiting = Number.isFinite(since) && Number.isFinite(verificationDeadline);
+  if (event.RequestType === 'Delete' || (!waiting && !state.work)) {
+    return { IsComplete: true };
+  }
+  const { api, log } = run;
+  const settings = parseInvitationSettings(await withMemberList(event.ResourceProperties, run.lists));
+  const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
+  const declaredIds = settings.members.map((m) => m.accountId);
+  const fail = (unprocessed: readonly UnprocessedAccount[]) =>
+    failRun(run, detectorId, settings, state, (undone) => failureMessage({ detectorId, invited: [], alreadyMembers: [], unprocessed, removed: [] }, declaredIds.length, undone));
+
+  let passUnprocessed: readonly UnprocessedAccount[] = [];
+  if (state.work) {
+    const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work });
+    if (pass === 'unfinished') {
+      return { IsComplete: false };
+    }
+    if (pass.length > 0 && settings.onUnprocessed === 'FAIL') {
+      return fail(pass);
+    }
+    passUnprocessed = pass;
+  }
+
+  const members = await api.getMembers(detectorId, declaredIds);
+  let failures: readonly VerificationFailure[] = [];
+  if (waiting) {
+    const verdict = judgeVerification(members, { sinceMs: since, deadlineMs: verificationDeadline, nowMs: Date.now() });
+    log.info('email verification', { detectorId, pending: verdict.pending, unprocessed: verdict.unprocessed.map((u) => u.accountId) });
+    if (!verdict.settled) {
+      return { IsComplete: false };
+    }
+    if (verdict.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
+      return fail(verdict.unprocessed);
+    }
+    failures = verdict.unprocessed;
+  }
+
+  const removal = event.RequestType === 'Update'
+    ? await removeDroppedMembers(api, detectorId, settings, {
+      members: parseOrUndefined(await previousProperties(event.OldResourceProperties, run), log)?.members,
+      sameDetector: state.previousPhysicalResourceId === event.PhysicalResourceId,
+    }, run.checkRollback, log)
+    : { removed: [], refused: [] };
+  logRemoval(log, detectorId, removal);
+  if (removal.refused.length > 0 && settings.onUnprocessed === 'FAIL') {
+    const outcome = { detectorId, invited: [], alreadyMembers: [], unprocessed: removal.refused, removed: removal.removed };
+    throw new HandlerError(failureMessage(outcome, settings.members.length, []));
+  }
+  // A run onEvent finished reported its own outcome; one that went on over several
+  // invocations is read from GuardDuty's state now that its last pass is done.
+  const reported = state.work
+    ? responseData(outcomeFromState(detectorId, declaredIds, members, state.work.sinceMs, passUnprocessed))
+    : (event.Data ?? {});
+  const data = withUndeclaredUnprocessed(withVerificationResults(reported, failures), removal.refused.map((u) => u.accountId));
+  return { IsComplete: true, Data: data };
+}
+
+/**
+ * One pass of the work onEvent left: what GuardDuty did not process in it, or
+ * 'unfinished' when this invocation's time ran out first (the next poll goes on). Past
+ * the run's own limit, the run fails.
+ */
+async function continueWork(
+  run: RunContext,
+  detectorId: string,
+  settings: InvitationSettings,
+  state: RunState & { work: NonNullable<RunState['work']> },
+): Promise<readonly UnprocessedAccount[] | 'unfinished'> {
+  try {
+    const applied = await applyDeclaredMembers(run.api, detectorId, settings, { created: [] }, run.log, { sinceMs: state.work.sinceMs });
+    return applied.outcome.unprocessed;
+  } catch (error) {
+    if (!(error instanceof OutOfTimeError)) {
+      throw error;
+    }
+    if (Date.now() < state.work.deadlineMs) {
+      run.log.info('still working: the next poll goes on from GuardDuty\'s state', { detectorId });
+      return 'unfinished';
+    }
+    return failRun(run, detectorId, settings, state, (undone) =>
+      `GuardDuty's rate did not let the run reach all ${settings.members.length} declared accounts on detector ${detectorId} within ${MAX_RUN_MS / 60_000} minutes ` +
+        `(CloudFormation waits one hour for a custom resource).${undone.length > 0 ? ` The ${undone.length} members this run created were deleted again.` : ''} ` +
+        'Deploy again, with removalPolicy RETAIN for a first rollout of a very large fleet: a run goes on from GuardDuty\'s state and invites no one twice.',
+    );
+  }
+}
+
+/** Removes the members this run created (DESTROY; known from onEvent's snapshot), then fails with `reason`. */
+async function failRun(
+  run: RunContext,
+  detectorId: string,
+  settings: InvitationSettings,
+  state: RunState,
+  reason: (undone: readonly string[]) => string,
+): Promise<never> {
+  const declaredIds = settings.members.map((m) => m.accountId);
+  let created: string[] = [];
+  if (settings.removalPolicy === 'DESTROY') {
+    if (state.snapshot) {
+      const memberIds = new Set((await run.undoApi.getMembers(detectorId, declaredIds)).map((m) => m.accountId));
+      created = createdByRun(state.snapshot, declaredIds).filter((id) => memberIds.has(id));
+    } else {
+      run.log.warn('failed run: no record of which accounts were members before it, so the members it created are kept; remove them by hand', { detectorId });
+    }
+  }
+  throw new HandlerError(reason(await undoFailedRun(run.undoApi, detectorId, settings, created, run.log)));
+}

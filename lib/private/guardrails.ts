@@ -1,0 +1,144 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { NagSuppression, addNagSuppressions, nagReference } from './nag-suppressions';
+import { ProviderPlacement } from './provider-placement';
+
+/**
+ * Reserved concurrency of a stack's provider. One provider serves every construct of its
+ * kind in the stack, and CloudFormation creates independent resources in parallel.
+ *
+ * - The run path (the framework's onEvent function, then the handler): one run already
+ *   drives GuardDuty at its per-account rate (the SDK's adaptive retry finds it, see
+ *   BENCHMARKS.md), so runs side by side only split that rate and stretch each other
+ *   towards the handler's deadline. 3 lets a small run go on beside a long one. A fourth
+ *   resource is not failed but queued: CloudFormation invokes the framework's onEvent
+ *   function asynchronously, and Lambda keeps a throttled asynchronous event and retries
+ *   it (for up to 6 hours). The handler has the same limit as its only caller, which
+ *   invokes it synchronously, so the handler itself is never throttled.
+ * - The poll path (the waiter's isComplete calls and onTimeout): each resource in
+ *   progress polls once every 30 seconds for a second or so; 5 keeps a fleet of waiting
+ *   resources from throttling each other. A throttled poll is retried by the waiter at its
+ *   next interval.
+ *
+ * Reserving concurrency needs an account whose Lambda concurrency quota leaves 100
+ * unreserved executions after it (19 per stack); see README "Guardrails".
+ */
+const RUN_CONCURRENCY = 3;
+const POLL_CONCURRENCY = 5;
+
+/** The provider framework's functions, by the construct IDs aws-cdk-lib gives them. */
+export const FRAMEWORK_FUNCTION_IDS = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'] as const;
+
+export const HANDLER_CONCURRENCY = { Handler: RUN_CONCURRENCY, IsCompleteHandler: POLL_CONCURRENCY } as const;
+export const FRAMEWORK_CONCURRENCY = {
+  'framework-onEvent': RUN_CONCURRENCY,
+  'framework-isComplete': POLL_CONCURRENCY,
+  'framework-onTimeout': POLL_CONCURRENCY,
+} as const;
+
+/** The cdk-nag packs whose rules name the same check, each with its own prefix. */
+const DLQ_RULES = ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ'];
+const INLINE_POLICY_RULES = ['HIPAA.Security-IAMNoInlinePolicy', 'NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'];
+
+const VPC_ACCESS_POLICY = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
+
+const SYNCHRONOUS_DLQ_REASON =
+  'A dead-letter queue receives only asynchronous invocations that failed; this function is invoked synchronously ' +
+  '(by the provider framework\'s functions or its Step Functions waiter), which receives its error and reports the ' +
+  'failure to CloudFormation, so a queue would never receive anything.';
+
+function each(ids: readonly string[], reason: string): NagSuppression[] {
+  return ids.map((id) => ({ id, reason }));
+}
+
+/** The findings on the handler's role and its two entry points, each with its reason. */
+export function acknowledgeHandlerFindings(role: iam.Role, handlers: readonly lambda.Function[], placement: ProviderPlacement): void {
+  addNagSuppressions(role, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'The GuardDuty actions granted here, and X-Ray\'s PutTraceSegments and PutTelemetryRecords for tracing, support no ' +
+        'resource-level permissions (their Service Authorization References list no resource type for them), so they take "*". ' +
+        'The GuardDuty actions act on the caller\'s own account only, and their statement is limited to the stack\'s region.',
+      appliesTo: ['Resource::*'],
+    },
+    ...(placement.vpc
+      ? [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaVPCAccessExecutionRole lets Lambda create and delete the network interfaces of the functions in the VPC, as aws-cdk-lib grants it to every function it places in a VPC.',
+        appliesTo: [VPC_ACCESS_POLICY],
+      }]
+      : []),
+  ]);
+  for (const handler of handlers) {
+    addNagSuppressions(handler, each(DLQ_RULES, SYNCHRONOUS_DLQ_REASON));
+  }
+}
+
+/** The findings cdk-nag reports on resources aws-cdk-lib's provider framework creates. */
+export function acknowledgeFrameworkFindings(
+  scope: Construct,
+  framework: cr.Provider,
+  handlers: readonly lambda.Function[],
+  placement: ProviderPlacement,
+): void {
+  addNagSuppressions(framework, [
+    {
+      id: 'AwsSolutions-IAM4',
+      reason:
+        'The provider framework functions, created by aws-cdk-lib\'s custom-resources Provider, use AWSLambdaBasicExecutionRole to write ' +
+        'their logs (and AWSLambdaVPCAccessExecutionRole for their network interfaces when in a VPC).',
+      appliesTo: [
+        'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+        ...(placement.vpc ? [VPC_ACCESS_POLICY] : []),
+      ],
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'The provider framework may invoke any version of the handler functions (Lambda grantInvoke adds the ARN with :*); it invokes only these functions.',
+      appliesTo: handlers.map((fn) => `Resource::${nagReference(scope, fn.functionArn)}:*`),
+    },
+    ...each(
+      INLINE_POLICY_RULES,
+      'aws-cdk-lib\'s provider framework creates the roles of its functions and of its waiter state machine, and grants into their ' +
+        'default inline policies; it takes no policy of ours for them. The handler\'s own role uses a customer managed policy.',
+    ),
+  ]);
+
+  const frameworkFunctions = FRAMEWORK_FUNCTION_IDS.map((id) => framework.node.findChild(id) as lambda.Function);
+  for (const fn of frameworkFunctions) {
+    addNagSuppressions(fn, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'X-Ray\'s PutTraceSegments and PutTelemetryRecords, granted for the function\'s tracing, support no resource-level permissions.',
+        appliesTo: ['Resource::*'],
+      },
+      ...each(
+        DLQ_RULES,
+        fn.node.id === 'framework-onEvent'
+          ? 'CloudFormation invokes this function asynchronously, but it catches every error of the handler and reports it to ' +
+              'CloudFormation as FAILED. An event could only be lost if reporting itself failed, and CloudFormation then fails the ' +
+              'resource at its timeout; a dead-letter queue would instead keep the request, members\' email addresses included.'
+          : SYNCHRONOUS_DLQ_REASON,
+      ),
+    ]);
+  }
+
+  const waiter = framework.node.findChild('waiter-state-machine');
+  addNagSuppressions(waiter, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'The waiter state machine may invoke any version of the provider framework\'s isComplete and onTimeout functions (grantInvoke adds :*); it invokes only those.',
+      appliesTo: frameworkFunctions.slice(1).map((fn) => `Resource::${nagReference(scope, fn.functionArn)}:*`),
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Step Functions log delivery (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) and X-Ray tracing (xray:PutTraceSegments, ...) ' +
+        'support no resource-level permissions; they are granted on * for the waiter\'s logging and tracing.',
+      appliesTo: ['Resource::*'],
+    },
+  ]);
+}

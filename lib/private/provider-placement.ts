@@ -1,0 +1,171 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+
+/**
+ * Where a stack's provider runs and how it encrypts its logs: the props both constructs
+ * take under the names aws-cdk-lib's `custom-resources.Provider` uses. One provider
+ * serves every construct of its kind in a stack, so these are the provider's settings,
+ * not a construct's: the first construct sets them, and every other must ask for the same.
+ */
+export interface ProviderPlacement {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * What is wrong with a placement, checked at synth time where the values are known:
+ * subnets the VPC lacks, security groups of another VPC, a key of another region or
+ * account. Values that are tokens are let through; CloudFormation reports those.
+ */
+export function placementProblems(placement: ProviderPlacement, stack: Stack): string[] {
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
+  const problems: string[] = [];
+  if (vpc === undefined) {
+    if (vpcSubnets !== undefined) {
+      problems.push('vpcSubnets is set without vpc: the subnets are selected from vpc, so pass both');
+    }
+    if (securityGroups !== undefined) {
+      problems.push('securityGroups is set without vpc: security groups apply only to functions in a VPC, so pass vpc as well');
+    }
+  } else {
+    problems.push(...subnetProblems(vpc, vpcSubnets), ...securityGroupProblems(vpc, securityGroups ?? []));
+  }
+  if (logEncryptionKey !== undefined) {
+    problems.push(...keyProblems(logEncryptionKey, stack));
+  }
+  return problems;
+}
+
+function subnetProblems(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
+  const described = `vpc ${vpc.node.path} ${selection ? `with vpcSubnets ${describeSelection(selection)}` : '(its default subnets)'}`;
+  let selected: ec2.SelectedSubnets;
+  try {
+    selected = vpc.selectSubnets(selection);
+  } catch (error) {
+    return [`${described} selects no subnets: ${(error as Error).message}`];
+  }
+  if (selected.subnetIds.length === 0) {
+    return [`${described} selects no subnets: the functions need at least one`];
+  }
+  if (selected.hasPublic) {
+    // A function in a public subnet gets no public IP, so it could reach neither GuardDuty
+    // nor CloudFormation's response URL, and every deployment would time out.
+    return [`${described} selects public subnets: Lambda functions get no public IP there, so they could reach no AWS API; select private subnets with a NAT gateway or interface endpoints`];
+  }
+  return [];
+}
+
+function securityGroupProblems(vpc: ec2.IVpc, securityGroups: readonly ec2.ISecurityGroup[]): string[] {
+  const problems: string[] = [];
+  for (const securityGroup of securityGroups) {
+    const cfn = securityGroup.node.defaultChild;
+    if (!(cfn instanceof ec2.CfnSecurityGroup) || cfn.vpcId === undefined) {
+      continue; // an imported security group does not say its VPC
+    }
+    // Two tokens are the same VPC only if they are the same token; a token and a literal
+    // ID cannot be compared at synth time.
+    if (Token.isUnresolved(cfn.vpcId) === Token.isUnresolved(vpc.vpcId) && cfn.vpcId !== vpc.vpcId) {
+      problems.push(`securityGroups: ${securityGroup.node.path} belongs to another VPC than vpc ${vpc.node.path}; Lambda accepts only security groups of the functions' VPC`);
+    }
+  }
+  return problems;
+}
+
+function keyProblems(key: kms.IKey, stack: Stack): string[] {
+  const problems: string[] = [];
+  const known = (value: string) => !Token.isUnresolved(value);
+  if (known(key.env.region) && known(stack.region) && key.env.region !== stack.region) {
+    problems.push(
+      `logEncryptionKey ${key.node.path} is in region ${key.env.region}, but the log groups are in ${stack.region}: CloudWatch Logs encrypts only with a key of its own region`,
+    );
+  }
+  if (known(key.env.account) && known(stack.account) && key.env.account !== stack.account) {
+    problems.push(
+      `logEncryptionKey ${key.node.path} is in account ${key.env.account}, but the log groups are in ${stack.account}: use a key of the stack's account, whose key policy this library can check`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * How each setting reads in an error: what it is (construct paths, which say more than
+ * token IDs) and what makes two equal (the IDs, so that one VPC passed twice is one VPC).
+ */
+interface SettingView {
+  readonly name: keyof ProviderPlacement;
+  readonly identity: string;
+  readonly shown: string;
+}
+
+function settingViews(placement: ProviderPlacement): SettingView[] {
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
+  const subnets = vpc ? safeSelect(vpc, vpcSubnets) : undefined;
+  return [
+    { name: 'vpc', identity: vpc?.vpcId ?? '', shown: vpc ? vpc.node.path : 'none (not in a VPC)' },
+    {
+      name: 'vpcSubnets',
+      identity: subnets ? subnets.subnetIds.join(',') : JSON.stringify(vpcSubnets ?? null),
+      shown: subnets ? `${describeSelection(vpcSubnets)} (${subnets.subnets.map((s) => s.node.path).join(', ')})` : describeSelection(vpcSubnets),
+    },
+    {
+      name: 'securityGroups',
+      identity: (securityGroups ?? []).map((sg) => sg.securityGroupId).sort().join(','),
+      shown: securityGroups && securityGroups.length > 0 ? securityGroups.map((sg) => sg.node.path).join(', ') : 'none (a security group per function)',
+    },
+    { name: 'logEncryptionKey', identity: logEncryptionKey?.keyArn ?? '', shown: logEncryptionKey ? logEncryptionKey.node.path : 'none (CloudWatch Logs\' own encryption)' },
+  ];
+}
+
+function safeSelect(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.SelectedSubnets | undefined {
+  try {
+    return vpc.selectSubnets(selection);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeSelection(selection: ec2.SubnetSelection | undefined): string {
+  if (selection === undefined) {
+    return 'the default';
+  }
+  const parts = [
+    selection.subnetType && `subnetType ${selection.subnetType}`,
+    selection.subnetGroupName && `subnetGroupName ${selection.subnetGroupName}`,
+    selection.availabilityZones && `availabilityZones ${selection.availabilityZones.join(', ')}`,
+    selection.subnets && `subnets ${selection.subnets.map((s) => s.node.path).join(', ')}`,
+    selection.onePerAz && 'onePerAz',
+  ].filter(Boolean);
+  return parts.length > 0 ? `{ ${parts.join('; ')} }` : '{}';
+}
+
+/**
+ * The provider's settings, fixed by the first construct, and the check that every later
+ * construct in the stack asks for the same.
+ */
+export class ProviderPlacementRecord {
+  private readonly views: SettingView[];
+
+  constructor(private readonly ownerPath: string, private readonly constructKind: string, placement: ProviderPlacement) {
+    this.views = settingViews(placement);
+  }
+
+  /** Throws, naming both constructs and each differing setting, when `placement` differs. */
+  public assertSame(requester: IConstruct, placement: ProviderPlacement): void {
+    const requested = settingViews(placement);
+    const differences = requested
+      .map((view, index) => ({ view, first: this.views[index] }))
+      .filter(({ view, first }) => view.identity !== first.identity)
+      .map(({ view, first }) => `\n  ${view.name}: ${requester.node.path} asks for ${view.shown}; ${this.ownerPath} set ${first.shown}`);
+    if (differences.length > 0) {
+      throw new Error(
+        `${this.constructKind} at ${requester.node.path} asks for other provider settings than ${this.ownerPath} in the same stack:${differences.join('')}\n` +
+          `All ${this.constructKind} constructs of a stack share one provider (its Lambda functions and log groups), so they must pass the same ` +
+          'vpc, vpcSubnets, securityGroups and logEncryptionKey. Pass the same values, or put the constructs in different stacks.',
+      );
+    }
+  }
+}
