@@ -5,9 +5,13 @@ import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ADMINISTRATOR_ACCOUNT, REGIONS, buildExampleApp } from '../bin/example-app';
 
+const outdirs: string[] = [];
 function tempOutdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
+  outdirs.push(outdir);
+  return outdir;
 }
+afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const ofType = (template: { Resources: Resources }, type: string) => Object.values(template.Resources).filter((r) => r.Type === type);

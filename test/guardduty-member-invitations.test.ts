@@ -340,7 +340,7 @@ describe('IAM', () => {
 
   test('uses the stack\'s region when it is known', () => {
     const stack = newStack({ env: { account: '111111111111', region: 'eu-west-1' } });
-    invite({ detectorId: 'abcdef0123456789' }, stack);
+    invite({ detectorId: 'abcdef0123456789abcdef0123456789' }, stack);
 
     expect(guardDutyStatements(stack)).toEqual([{ Effect: 'Allow', Action: MEMBER_ACTIONS, Resource: '*', Condition: inRegion('eu-west-1') }]);
   });
@@ -357,7 +357,7 @@ describe('IAM', () => {
     const stack = newStack();
     invite({}, stack);
     new GuardDutyMemberInvitations(stack, 'Other', { members: MEMBERS });
-    new GuardDutyMemberInvitations(stack, 'Third', { detectorId: 'detector-two', members: [{ accountId: '555555555555', email: 'x@example.com' }] });
+    new GuardDutyMemberInvitations(stack, 'Third', { detectorId: 'f'.repeat(32), members: [{ accountId: '555555555555', email: 'x@example.com' }] });
 
     expect(guardDutyStatements(stack)).toEqual([
       { Effect: 'Allow', Action: [...MEMBER_ACTIONS, 'guardduty:ListDetectors'], Resource: '*', Condition: inRegion({ Ref: 'AWS::Region' }) },
@@ -445,10 +445,28 @@ describe('validation', () => {
   });
 
   test.each([
-    ['an empty detectorId', ''],
-    ['a detectorId over 300 characters', 'd'.repeat(301)],
-  ])('%s is refused', (_, detectorId) => {
-    expect(() => invite({ detectorId })).toThrow('detectorId must be 1 to 300 characters');
+    ['an empty detectorId', '', '"" (0 characters)'],
+    ['a detectorId in words', 'not a detector id!', '"not a detector id!" (18 characters)'],
+    ['a detectorId shorter than 32 characters', 'abcdef0123456789', '"abcdef0123456789" (16 characters)'],
+    ['a detectorId over 264 characters', 'd'.repeat(265), `"${'d'.repeat(64)}…" (265 characters)`],
+    ['a detector ARN', `arn:aws:guardduty:us-east-1:111111111111:detector/${'a'.repeat(32)}`, `"arn:aws:guardduty:us-east-1:111111111111:detector/${'a'.repeat(14)}…" (82 characters)`],
+  ])('%s is refused, naming the value', (_, detectorId, shown) => {
+    expect(() => invite({ detectorId })).toThrow(
+      `detectorId must be a GuardDuty detector ID: 32 to 264 letters, digits, "_", "." or "-", as in detector.ref or ListDetectors; got ${shown}`,
+    );
+  });
+
+  test.each([
+    ['GuardDuty\'s 32 hexadecimal digits', '12abc34d567e8fa901bc2d34e56789f0'],
+    ['the longest the ARN allows', 'D_.-'.repeat(66)],
+  ])('a detectorId of %s is accepted', (_, detectorId) => {
+    expect(() => invite({ detectorId })).not.toThrow();
+  });
+
+  test('a detectorId that is a token is left for the handler to check', () => {
+    const stack = newStack();
+    const parameter = new CfnParameter(stack, 'DetectorId');
+    expect(() => invite({ detectorId: parameter.valueAsString }, stack)).not.toThrow();
   });
 
   test('a message that is not a string is refused', () => {
@@ -480,7 +498,7 @@ describe('validation', () => {
         'Invalid GuardDutyMemberInvitations props at Administrator/Members:',
         '  members[0]: account ID "12345" must be exactly 12 digits (it has 5 characters)',
         '  members[1]: email must contain exactly one "@", it has 0 (got "no-at-sign")',
-        '  detectorId must be 1 to 300 characters, got ""',
+        '  detectorId must be a GuardDuty detector ID: 32 to 264 letters, digits, "_", "." or "-", as in detector.ref or ListDetectors; got "" (0 characters)',
       ].join('\n'),
     );
   });

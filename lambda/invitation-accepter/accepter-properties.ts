@@ -4,7 +4,7 @@ import {
   MIN_INVITATION_TIMEOUT_SECONDS,
 } from '../../lib/private/accepter-contract';
 import { MEMBER_REMOVAL_POLICIES, MemberRemovalPolicy } from '../../lib/private/invitation-contract';
-import { DETECTOR_ID_MAX_LENGTH, accountIdProblem } from '../../lib/private/member-account-rules';
+import { accountIdProblem, detectorIdProblem } from '../../lib/private/member-account-rules';
 import { HandlerError } from '../shared/handler-error';
 
 /** The resource's properties, parsed and validated. */
@@ -66,10 +66,8 @@ function detectorId(value: unknown): Parsed<string | undefined> {
   if (value === undefined || value === '') {
     return { value: undefined };
   }
-  if (typeof value !== 'string' || value.length > DETECTOR_ID_MAX_LENGTH) {
-    return { problem: `DetectorId must be a string of 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${show(value)}` };
-  }
-  return { value };
+  const problem = detectorIdProblem(value, 'DetectorId');
+  return problem ? { problem } : { value: value as string };
 }
 
 /** CloudFormation sends numbers as strings ("900"); a number is accepted too. */

@@ -6,10 +6,10 @@ import {
   UnprocessedPolicy,
 } from '../../lib/private/invitation-contract';
 import {
-  DETECTOR_ID_MAX_LENGTH,
   MAX_DECLARED_MEMBERS,
   MESSAGE_MAX_LENGTH,
   accountIdProblem,
+  detectorIdProblem,
   duplicateAccountIds,
   emailProblem,
 } from '../../lib/private/member-account-rules';
@@ -50,7 +50,7 @@ export function parseInvitationSettings(raw: unknown): InvitationSettings {
   }
   const props = raw as Record<string, unknown>;
 
-  const detectorId = optionalString(props, 'DetectorId', DETECTOR_ID_MAX_LENGTH, problems);
+  const detectorId = parseDetectorId(props.DetectorId, problems);
   const message = optionalString(props, 'Message', MESSAGE_MAX_LENGTH, problems);
   const disableEmailNotification = parseBoolean(props.DisableEmailNotification, 'DisableEmailNotification', false, problems);
   const onUnprocessed = parseChoice(props.OnUnprocessed, 'OnUnprocessed', UNPROCESSED_POLICIES, 'FAIL', problems);
@@ -104,6 +104,19 @@ function parseMembers(raw: unknown, problems: string[]): DeclaredMember[] {
     problems.push(`Members lists these accounts more than once: ${duplicates.join(', ')}`);
   }
   return members;
+}
+
+/** Absent or empty: the handler looks the detector up. */
+function parseDetectorId(value: unknown, problems: string[]): string | undefined {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  const problem = detectorIdProblem(value, 'DetectorId');
+  if (problem) {
+    problems.push(problem);
+    return undefined;
+  }
+  return value as string;
 }
 
 function optionalString(props: Record<string, unknown>, name: string, maxLength: number, problems: string[]): string | undefined {

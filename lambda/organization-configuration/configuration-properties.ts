@@ -1,5 +1,5 @@
 import { MEMBER_REMOVAL_POLICIES, MemberRemovalPolicy } from '../../lib/private/invitation-contract';
-import { DETECTOR_ID_MAX_LENGTH } from '../../lib/private/member-account-rules';
+import { detectorIdProblem } from '../../lib/private/member-account-rules';
 import { PROPERTY_NAMES, organizationConfigurationProblems, show } from '../../lib/private/organization-configuration-rules';
 import { HandlerError } from '../shared/handler-error';
 import { DeclaredConfiguration } from './configuration-diff';
@@ -24,8 +24,9 @@ export function parseOrganizationConfigurationSettings(raw: unknown): Organizati
   const props = raw as Record<string, unknown>;
   const problems = organizationConfigurationProblems(props.AutoEnableOrganizationMembers, props.Features ?? [], PROPERTY_NAMES);
   const detectorId = props.DetectorId === '' ? undefined : props.DetectorId;
-  if (detectorId !== undefined && (typeof detectorId !== 'string' || detectorId.length > DETECTOR_ID_MAX_LENGTH)) {
-    problems.push(`DetectorId must be a string of 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${show(detectorId)}`);
+  const detectorIdIssue = detectorId === undefined ? undefined : detectorIdProblem(detectorId, 'DetectorId');
+  if (detectorIdIssue) {
+    problems.push(detectorIdIssue);
   }
   const removalPolicy = props.RemovalPolicy ?? 'RETAIN';
   if (typeof removalPolicy !== 'string' || !(MEMBER_REMOVAL_POLICIES as readonly string[]).includes(removalPolicy)) {

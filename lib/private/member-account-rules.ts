@@ -11,8 +11,16 @@
 export const MAX_ACCOUNTS_PER_CALL = 50;
 export const EMAIL_MIN_LENGTH = 1;
 export const EMAIL_MAX_LENGTH = 64;
-/** GuardDuty's limit on a detector ID. */
-export const DETECTOR_ID_MAX_LENGTH = 300;
+/**
+ * What can be a detector ID. The API model bounds `DetectorId` to 1 to 300 characters and
+ * gives it no pattern, but its `GuardDutyArn` does: a detector's ARN ends in `detector/`
+ * and 32 to 264 of `A-Z a-z 0-9 _ / . -`. The ID is also the `{detectorId}` label of every
+ * request path, where `/` would split it, so `/` is left out. GuardDuty's own IDs are 32
+ * lowercase hexadecimal digits (`12abc34d567e8fa901bc2d34e56789f0`).
+ */
+export const DETECTOR_ID_MIN_LENGTH = 32;
+export const DETECTOR_ID_MAX_LENGTH = 264;
+const DETECTOR_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 /** Longest invitation message accepted (GuardDuty documents none; this bounds the event). */
 export const MESSAGE_MAX_LENGTH = 10_000;
 /**
@@ -31,6 +39,22 @@ export function accountIdProblem(accountId: unknown): string | undefined {
   }
   if (!ACCOUNT_ID_PATTERN.test(accountId)) {
     return `account ID "${accountId}" must be exactly 12 digits (it has ${accountId.length} characters)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a value cannot be a GuardDuty detector ID, or undefined when it can. The message
+ * shows the value (cut at 64 characters), `name` says where it came from.
+ */
+export function detectorIdProblem(detectorId: unknown, name: string): string | undefined {
+  const expected = `a GuardDuty detector ID: ${DETECTOR_ID_MIN_LENGTH} to ${DETECTOR_ID_MAX_LENGTH} letters, digits, "_", "." or "-", as in detector.ref or ListDetectors`;
+  if (typeof detectorId !== 'string') {
+    return `${name} must be ${expected}; got ${describeType(detectorId)}`;
+  }
+  if (detectorId.length < DETECTOR_ID_MIN_LENGTH || detectorId.length > DETECTOR_ID_MAX_LENGTH || !DETECTOR_ID_PATTERN.test(detectorId)) {
+    const shown = detectorId.length > 64 ? `${detectorId.slice(0, 64)}…` : detectorId;
+    return `${name} must be ${expected}; got ${JSON.stringify(shown)} (${detectorId.length} characters)`;
   }
   return undefined;
 }

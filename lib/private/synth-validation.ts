@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
-import { DETECTOR_ID_MAX_LENGTH } from './member-account-rules';
+import { detectorIdProblem } from './member-account-rules';
 
 /**
  * Synth-time checks both constructs apply to the props they share in kind. Each returns
@@ -10,10 +10,8 @@ export function detectorIdProblems(detectorId: string | undefined): string[] {
   if (detectorId === undefined || Token.isUnresolved(detectorId)) {
     return [];
   }
-  if (typeof detectorId !== 'string' || detectorId.length < 1 || detectorId.length > DETECTOR_ID_MAX_LENGTH) {
-    return [`detectorId must be 1 to ${DETECTOR_ID_MAX_LENGTH} characters, got ${JSON.stringify(detectorId)}`];
-  }
-  return [];
+  const problem = detectorIdProblem(detectorId, 'detectorId');
+  return problem ? [problem] : [];
 }
 
 /** A wait the provider framework polls for: whole seconds, within the bounds the handler accepts. */

@@ -8,7 +8,7 @@ import { FakeMemberGuardDuty } from './fake-member-guardduty';
  * Raw events that bypass the construct: each must fail with an error that names the bad
  * value, before any GuardDuty call. The events' stack is in account 123456789012.
  */
-const valid = { AdministratorAccountId: '111111111111', DetectorId: 'abc123', InvitationTimeoutSeconds: '900', RemovalPolicy: 'RETAIN' };
+const valid = { AdministratorAccountId: '111111111111', DetectorId: '0123456789abcdef0123456789abcdef', InvitationTimeoutSeconds: '900', RemovalPolicy: 'RETAIN' };
 
 const BAD_INPUTS: Array<[string, Record<string, unknown>, RegExp]> = [
   ['AdministratorAccountId missing', { ...valid, AdministratorAccountId: undefined }, /AdministratorAccountId: account ID must be a string of 12 digits, got undefined/],
@@ -20,9 +20,11 @@ const BAD_INPUTS: Array<[string, Record<string, unknown>, RegExp]> = [
   ['AdministratorAccountId with a space', { ...valid, AdministratorAccountId: ' 111111111111' }, /account ID " 111111111111" must be exactly 12 digits/],
   ['AdministratorAccountId as a list', { ...valid, AdministratorAccountId: ['111111111111'] }, /AdministratorAccountId: account ID must be a string of 12 digits, got an array/],
   ['AdministratorAccountId is the account itself', { ...valid, AdministratorAccountId: '123456789012' }, /AdministratorAccountId 123456789012 is this account's own ID/],
-  ['DetectorId as a number', { ...valid, DetectorId: 12 }, /DetectorId must be a string of 1 to 300 characters, got number 12/],
-  ['DetectorId as an object', { ...valid, DetectorId: { Ref: 'Detector' } }, /DetectorId must be a string .*got an object/],
-  ['DetectorId too long', { ...valid, DetectorId: 'd'.repeat(301) }, /DetectorId must be a string of 1 to 300 characters, got "d{40}…"/],
+  ['DetectorId as a number', { ...valid, DetectorId: 12 }, /DetectorId must be a GuardDuty detector ID: 32 to 264 letters, .*; got number 12/],
+  ['DetectorId as an object', { ...valid, DetectorId: { Ref: 'Detector' } }, /DetectorId must be a GuardDuty detector ID: .*; got object \{"Ref":"Detector"\}/],
+  ['DetectorId in words', { ...valid, DetectorId: 'not a detector id!' }, /DetectorId must be a GuardDuty detector ID: .*; got "not a detector id!" \(18 characters\)/],
+  ['DetectorId too short', { ...valid, DetectorId: 'abc123' }, /DetectorId must be a GuardDuty detector ID: 32 to 264 .*; got "abc123" \(6 characters\)/],
+  ['DetectorId too long', { ...valid, DetectorId: 'd'.repeat(265) }, /DetectorId must be a GuardDuty detector ID: .*; got "d{64}…" \(265 characters\)/],
   ['InvitationTimeoutSeconds below a minute', { ...valid, InvitationTimeoutSeconds: '59' }, /InvitationTimeoutSeconds must be a whole number of seconds from 60 to 3000, got "59"/],
   ['InvitationTimeoutSeconds above 50 minutes', { ...valid, InvitationTimeoutSeconds: '3001' }, /from 60 to 3000, got "3001"/],
   ['InvitationTimeoutSeconds with a fraction', { ...valid, InvitationTimeoutSeconds: '90.5' }, /from 60 to 3000, got "90.5"/],
@@ -79,7 +81,7 @@ test('ResourceProperties that are not an object fail before any call', async () 
 test('every problem in one event is reported at once', () => {
   expect(() => parseAccepterSettings({ AdministratorAccountId: 'x', DetectorId: 7, InvitationTimeoutSeconds: '1', RemovalPolicy: 'KEEP' })).toThrow(
     'Invalid GuardDutyInvitationAccepter properties: AdministratorAccountId: account ID "x" must be exactly 12 digits (it has 1 characters); ' +
-      'DetectorId must be a string of 1 to 300 characters, got number 7; ' +
+      'DetectorId must be a GuardDuty detector ID: 32 to 264 letters, digits, "_", "." or "-", as in detector.ref or ListDetectors; got number 7; ' +
       'InvitationTimeoutSeconds must be a whole number of seconds from 60 to 3000, got "1"; ' +
       'RemovalPolicy must be one of RETAIN, DESTROY, got "KEEP".',
   );

@@ -107,7 +107,7 @@ describe('the shared provider', () => {
   test('two accepters in one stack share one handler, one isComplete function and one provider', () => {
     const stack = newStack();
     accept({}, stack);
-    new GuardDutyInvitationAccepter(stack, 'Other', { administratorAccountId: '444444444444', detectorId: 'abc' });
+    new GuardDutyInvitationAccepter(stack, 'Other', { administratorAccountId: '444444444444', detectorId: 'abc'.repeat(11) });
     const template = Template.fromStack(stack);
 
     // The handler's two entry points and the provider framework's three functions.
@@ -223,7 +223,7 @@ describe('IAM', () => {
   });
 
   test('DESTROY adds DisassociateFromAdministratorAccount; RETAIN never can leave the administrator', () => {
-    expect(guardDutyStatements(stackOf(accept({ detectorId: 'abc', removalPolicy: RemovalPolicy.DESTROY })))).toEqual([
+    expect(guardDutyStatements(stackOf(accept({ detectorId: 'abc'.repeat(11), removalPolicy: RemovalPolicy.DESTROY })))).toEqual([
       { Effect: 'Allow', Action: [...ACCEPT_ACTIONS, 'guardduty:DisassociateFromAdministratorAccount'], Resource: '*', Condition: IN_STACK_REGION },
     ]);
   });
@@ -267,10 +267,17 @@ describe('validation', () => {
   });
 
   test.each([
-    ['an empty detectorId', ''],
-    ['a detectorId over 300 characters', 'd'.repeat(301)],
-  ])('%s is refused', (_, detectorId) => {
-    expect(() => accept({ detectorId })).toThrow('detectorId must be 1 to 300 characters');
+    ['an empty detectorId', '', '"" (0 characters)'],
+    ['a detectorId in words', 'not a detector id!', '"not a detector id!" (18 characters)'],
+    ['a detectorId over 264 characters', 'd'.repeat(265), `"${'d'.repeat(64)}…" (265 characters)`],
+  ])('%s is refused, naming the value', (_, detectorId, shown) => {
+    expect(() => accept({ detectorId })).toThrow(
+      `detectorId must be a GuardDuty detector ID: 32 to 264 letters, digits, "_", "." or "-", as in detector.ref or ListDetectors; got ${shown}`,
+    );
+  });
+
+  test('a detectorId of GuardDuty\'s 32 hexadecimal digits is accepted', () => {
+    expect(() => accept({ detectorId: '12abc34d567e8fa901bc2d34e56789f0' })).not.toThrow();
   });
 
   test.each([Duration.seconds(30), Duration.minutes(51), Duration.millis(61_500)])('refuses an invitation timeout of %s', (invitationTimeout) => {
@@ -293,7 +300,7 @@ describe('validation', () => {
       [
         'Invalid GuardDutyInvitationAccepter props at Member/Administrator:',
         '  administratorAccountId: account ID "123" must be exactly 12 digits (it has 3 characters)',
-        '  detectorId must be 1 to 300 characters, got ""',
+        '  detectorId must be a GuardDuty detector ID: 32 to 264 letters, digits, "_", "." or "-", as in detector.ref or ListDetectors; got "" (0 characters)',
         '  invitationTimeout must be a whole number of seconds from 60 (1 minute) to 3000 (50 minutes), got 2 hours',
       ].join('\n'),
     );

@@ -413,7 +413,7 @@ test('an unknown request type fails with a clear error and no GuardDuty call', a
 });
 
 describe('responses stay under CloudFormation\'s 4,096-byte limit', () => {
-  const longDetector = 'd'.repeat(300);
+  const longDetector = 'd'.repeat(264);
 
   test('on success with the longest detector ID', async () => {
     gd.detectorIds = [longDetector];

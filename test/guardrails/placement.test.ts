@@ -11,10 +11,10 @@ function newStack(id = 'Stack'): Stack {
   return new Stack(new App(), id, { env: ENV });
 }
 function invite(stack: Stack, id: string, props: Partial<GuardDutyMemberInvitationsProps> = {}): GuardDutyMemberInvitations {
-  return new GuardDutyMemberInvitations(stack, id, { members: MEMBERS, detectorId: 'abcdef0123456789', ...props });
+  return new GuardDutyMemberInvitations(stack, id, { members: MEMBERS, detectorId: 'abcdef0123456789abcdef0123456789', ...props });
 }
 function accept(stack: Stack, id: string, props: Partial<GuardDutyInvitationAccepterProps> = {}): GuardDutyInvitationAccepter {
-  return new GuardDutyInvitationAccepter(stack, id, { administratorAccountId: '333333333333', detectorId: 'abcdef0123456789', ...props });
+  return new GuardDutyInvitationAccepter(stack, id, { administratorAccountId: '333333333333', detectorId: 'abcdef0123456789abcdef0123456789', ...props });
 }
 
 const functions = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));

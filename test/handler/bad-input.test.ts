@@ -8,7 +8,7 @@ import { FakeGuardDuty } from '../support/fake-guardduty';
  * value (never an email address in clear) before any GuardDuty call.
  */
 const good = { AccountId: '123456789012', Email: 'security@example.com' };
-const valid = { DetectorId: 'abc123', Members: [good], DisableEmailNotification: 'false', OnUnprocessed: 'FAIL', RemovalPolicy: 'RETAIN' };
+const valid = { DetectorId: '0123456789abcdef0123456789abcdef', Members: [good], DisableEmailNotification: 'false', OnUnprocessed: 'FAIL', RemovalPolicy: 'RETAIN' };
 const longEmail = `${'a'.repeat(60)}@example.com`;
 
 const BAD_INPUTS: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -46,8 +46,11 @@ const BAD_INPUTS: Array<[string, Record<string, unknown>, RegExp]> = [
   ['OnUnprocessed unknown', { ...valid, OnUnprocessed: 'IGNORE' }, /OnUnprocessed must be one of FAIL, REPORT, got "IGNORE"/],
   ['RemovalPolicy SNAPSHOT', { ...valid, RemovalPolicy: 'SNAPSHOT' }, /RemovalPolicy must be one of RETAIN, DESTROY, got "SNAPSHOT"/],
   ['RemovalPolicy as a boolean', { ...valid, RemovalPolicy: true }, /RemovalPolicy must be one of RETAIN, DESTROY, got boolean true/],
-  ['DetectorId as a number', { ...valid, DetectorId: 12 }, /DetectorId must be a string, got number 12/],
-  ['DetectorId too long', { ...valid, DetectorId: 'd'.repeat(301) }, /DetectorId must be at most 300 characters, it has 301/],
+  ['DetectorId as a number', { ...valid, DetectorId: 12 }, /DetectorId must be a GuardDuty detector ID: 32 to 264 letters, .*; got number 12/],
+  ['DetectorId in words', { ...valid, DetectorId: 'not a detector id!' }, /DetectorId must be a GuardDuty detector ID: .*; got "not a detector id!" \(18 characters\)/],
+  ['DetectorId too short', { ...valid, DetectorId: 'abc123' }, /DetectorId must be a GuardDuty detector ID: 32 to 264 .*; got "abc123" \(6 characters\)/],
+  ['DetectorId too long', { ...valid, DetectorId: 'd'.repeat(265) }, /DetectorId must be a GuardDuty detector ID: .*; got "d{64}…" \(265 characters\)/],
+  ['DetectorId with a slash', { ...valid, DetectorId: `${'a'.repeat(32)}/member` }, /DetectorId must be a GuardDuty detector ID: .*got "a{32}\/member"/],
   ['Message as a list', { ...valid, Message: ['hi'] }, /Message must be a string, got a list of 1/],
 ];
 
@@ -67,7 +70,7 @@ test('the table covers at least 30 malformed inputs', () => {
 
 describe.each(['Create', 'Update'])('%s', (requestType) => {
   test.each(BAD_INPUTS)('%s: fails naming the bad value, with no GuardDuty call', async (_name, properties, expected) => {
-    const event = requestType === 'Create' ? createEvent(properties) : updateEvent('guardduty-members:abc123', properties, valid);
+    const event = requestType === 'Create' ? createEvent(properties) : updateEvent(`guardduty-members:${valid.DetectorId}`, properties, valid);
 
     const error = await handler(event, lambdaContext()).then(
       () => undefined,

@@ -46,7 +46,7 @@ describe('withVerificationResults', () => {
     AlreadyMemberAccountCount: '1',
     UnprocessedAccountIds: '333333333333',
     UnprocessedAccountCount: '1',
-    DetectorId: 'd',
+    DetectorId: 'd'.repeat(32),
   };
 
   test('moves an account this run invited from the invited attributes to the unprocessed ones', () => {

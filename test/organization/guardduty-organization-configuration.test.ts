@@ -82,7 +82,7 @@ describe('the custom resource', () => {
 
   test('runs the bundled handler on Node.js 24, one provider for every configuration in the stack', () => {
     const stack = configure();
-    new GuardDutyOrganizationConfiguration(stack, 'Again', { autoEnableOrganizationMembers: OrganizationAutoEnable.ALL, detectorId: 'abc' });
+    new GuardDutyOrganizationConfiguration(stack, 'Again', { autoEnableOrganizationMembers: OrganizationAutoEnable.ALL, detectorId: 'abc'.repeat(11) });
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::GuardDutyOrganizationConfiguration', 2);
@@ -92,7 +92,7 @@ describe('the custom resource', () => {
 
 describe('IAM', () => {
   test('grants only DescribeOrganizationConfiguration and UpdateOrganizationConfiguration, held to the stack\'s region, when the detector is given', () => {
-    const stack = configure({ detectorId: 'abc' });
+    const stack = configure({ detectorId: 'abc'.repeat(11) });
 
     expect(actionsOf(stack)).toEqual(['guardduty:DescribeOrganizationConfiguration', 'guardduty:UpdateOrganizationConfiguration']);
     expect(handlerStatements(stack).find((statement) => [statement.Action].flat().includes('guardduty:UpdateOrganizationConfiguration'))).toMatchObject({
@@ -137,7 +137,7 @@ describe('synth-time checks name the bad value and the valid choices', () => {
       { features: [{ name: 'S3_DATA_EVENTS', autoEnable: OrganizationAutoEnable.ALL }, { name: 'S3_DATA_EVENTS', autoEnable: OrganizationAutoEnable.NONE }] },
       /features\[1\]\.name S3_DATA_EVENTS is declared more than once/,
     ],
-    ['an empty detector ID', { detectorId: '' }, /detectorId must be 1 to 300 characters, got ""/],
+    ['an empty detector ID', { detectorId: '' }, /detectorId must be a GuardDuty detector ID: 32 to 264 .*got "" \(0 characters\)/],
     ['a removal policy GuardDuty has no meaning for', { removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got RemovalPolicy.SNAPSHOT/],
   ])('%s', (_name, props, expected) => {
     const message = synthError(props);

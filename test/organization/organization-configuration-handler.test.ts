@@ -142,7 +142,7 @@ describe('bad properties fail naming the value, before any GuardDuty call', () =
     ],
     ['Features not a list', { Features: 'S3_DATA_EVENTS' }, /Features must be a list, got "S3_DATA_EVENTS"/],
     ['a feature not an object', { Features: ['S3_DATA_EVENTS'] }, /Features\[0\] must be an object with Name and AutoEnable, got "S3_DATA_EVENTS"/],
-    ['DetectorId a number', { DetectorId: 7 }, /DetectorId must be a string of 1 to 300 characters, got number 7/],
+    ['DetectorId a number', { DetectorId: 7 }, /DetectorId must be a GuardDuty detector ID: 32 to 264 .*got number 7/],
     ['RemovalPolicy lower case', { RemovalPolicy: 'destroy' }, /RemovalPolicy must be one of RETAIN, DESTROY, got "destroy"/],
   ])('%s', async (_name, extra, expected) => {
     const error = await failure(handler(createEvent(props(extra)), lambdaContext()));

@@ -1,0 +1,15 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+test('the README\'s Development section names every top-level folder and file of the repository', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const development = /\n## Development\n([\s\S]*?)(\n## |$)/.exec(readme)![1];
+  const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const topLevel = [...new Set(tracked.map((file) => (file.includes('/') ? `${file.split('/')[0]}/` : file)))];
+
+  const unlisted = topLevel.filter((entry) => !development.includes(`\`${entry}`));
+  expect(unlisted).toEqual([]);
+});
