@@ -55,7 +55,17 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     passUnprocessed = pass;
   }
 
-  const members = await api.getMembers(detectorId, declaredIds);
+  let members;
+  try {
+    members = await api.getMembers(detectorId, declaredIds);
+  } catch (error) {
+    // Reading a very large fleet can outlast one invocation too: the next poll reads again.
+    if (error instanceof OutOfTimeError && Date.now() < (state.work?.deadlineMs ?? verificationDeadline)) {
+      log.info('ran out of time reading the members: the next poll reads again', { detectorId });
+      return { IsComplete: false };
+    }
+    throw error;
+  }
   let failures: readonly VerificationFailure[] = [];
   if (waiting) {
     const verdict = judgeVerification(members, { sinceMs: since, deadlineMs: verificationDeadline, nowMs: Date.now() });

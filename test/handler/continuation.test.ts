@@ -143,3 +143,16 @@ test('past the run\'s limit, the run fails, removing the members it created and 
   expect(adopted.every((m) => gd.status(m.AccountId) === 'Enabled')).toBe(true);
   expect(fresh.some((m) => gd.members.has(m.AccountId))).toBe(false);
 });
+
+test('a verification poll that runs out of time reading a large fleet asks to be polled again, not fails', async () => {
+  gd.verificationStatus = 'EmailVerificationInProgress';
+  const event = createEvent(props(declaredMembers(60), { VerificationTimeoutSeconds: '900' }));
+  const request = { ...event, ...(await handler(event, lambdaContext())) };
+  // GuardDuty throttles: every GetMembers call now takes longer than the poll has.
+  gd.mock.on(GetMembersCommand).callsFake(async (input: { AccountIds?: string[] }) => {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    return { Members: (input.AccountIds ?? []).map((id) => ({ AccountId: id, RelationshipStatus: 'EmailVerificationInProgress', Email: 'x@example.com' })) };
+  });
+
+  await expect(isComplete(request, lambdaContext(RESERVED_MS + 20))).resolves.toEqual({ IsComplete: false });
+});
