@@ -84,6 +84,16 @@ export class BenchEmulator {
     accountIds.forEach((accountId) => this.emulator.failEmailVerification(accountId));
   }
 
+  /** An S3 object the handler can read through AWS_ENDPOINT_URL_S3 (a member-list asset); call after freshDetector, which clears them. */
+  public putObject(bucket: string, key: string, body: Buffer): void {
+    this.emulator.s3.put(bucket, key, body);
+  }
+
+  /** Invitations GuardDuty sent to `accountId` since the last freshDetector. */
+  public invitationsSentTo(accountId: string): number {
+    return this.emulator.invitationsSentTo(accountId);
+  }
+
   /** The administrator's members by account ID, email verification settled as of now. */
   public members(): Map<string, MemberRecord> {
     return new Map(this.emulator.members(ADMINISTRATOR, REGION).map((record) => [record.accountId, record]));
@@ -131,6 +141,7 @@ export class BenchEmulator {
     const credentials = this.emulator.credentialsFor(accountId);
     return {
       AWS_ENDPOINT_URL_GUARDDUTY: this.emulator.endpoint,
+      AWS_ENDPOINT_URL_S3: this.emulator.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,

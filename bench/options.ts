@@ -36,7 +36,10 @@ export interface BenchOptions {
   readonly accepterMembers: readonly number[];
   /** Member stacks whose accepter runs at once in scenario 7. */
   readonly accepterConcurrency: number;
-  /** The scenarios to run, by number (1 to 7). */
+  /** Scenario 8: members of the run that spans several invocations, and each invocation's budget (the time left the Lambda context reports). */
+  readonly continuedMembers: number;
+  readonly continuedBudgets: ReadonlyArray<{ readonly onEventMs: number; readonly isCompleteMs: number }>;
+  /** The scenarios to run, by number (1 to 8). */
   readonly scenarios: ReadonlySet<number>;
   readonly quick: boolean;
   /** Where the report goes. */
@@ -45,7 +48,7 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7];
+const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -69,7 +72,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --poll-interval-ms 500     the waiter's query interval in scenarios 6 and 7 (the provider's is 30 s)
   --accepter-members 1,10,50 member accounts in the accepter journey (scenario 7)
   --accepter-concurrency 10  member stacks whose accepter runs at once
-  --scenarios 1,2,3,4,5,6,7  which scenarios to run
+  --continued-members 50000  members of scenario 8, a run over several invocations
+  --continued-budgets-s 180/300,600/300
+                             scenario 8 runs, each with the time left onEvent's and each
+                             isComplete call's Lambda context reports, in seconds
+  --scenarios 1,2,3,4,5,6,7,8
+                             which scenarios to run
   --quick                    smoke run in under a minute (small N, one run each)
   --out PATH                 report file (default: BENCHMARKS.md; with --quick, a temp file)
   --help`;
@@ -96,6 +104,8 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
       'poll-interval-ms': { type: 'string' },
       'accepter-members': { type: 'string' },
       'accepter-concurrency': { type: 'string' },
+      'continued-members': { type: 'string' },
+      'continued-budgets-s': { type: 'string' },
       scenarios: { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -137,6 +147,10 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
     pollIntervalMs: positive(values['poll-interval-ms'], 'poll-interval-ms', 500),
     accepterMembers: list(values['accepter-members'], 'accepter-members', quick ? [1, 5] : [1, 10, 50]),
     accepterConcurrency: positive(values['accepter-concurrency'], 'accepter-concurrency', 10),
+    // Quick: 2,500 members (150 calls, 15 s at 10/s) with budgets that leave 13 s and 55 s
+    // of work after the handler's 65 s reserve, so the run still spans invocations.
+    continuedMembers: positive(values['continued-members'], 'continued-members', quick ? 2_500 : 50_000),
+    continuedBudgets: budgets(values['continued-budgets-s'], quick ? '78/120' : '180/300,600/300'),
     scenarios: new Set(scenarios),
     quick,
     out: values.out ?? (quick ? quickOut : defaultOut),
@@ -177,6 +191,17 @@ function list(raw: string | undefined, name: string, fallback: number[]): number
     fail(`--${name} must be a comma-separated list of whole numbers, got ${JSON.stringify(raw)}`);
   }
   return values;
+}
+
+/** "180/300,600/300": onEvent/isComplete budgets in seconds, as milliseconds. */
+function budgets(raw: string | undefined, fallback: string): Array<{ onEventMs: number; isCompleteMs: number }> {
+  return (raw ?? fallback).split(',').map((pair) => {
+    const [onEvent, isComplete, extra] = pair.split('/').map((part) => Number(part.trim()));
+    if (extra !== undefined || !(onEvent > 0) || !(isComplete > 0)) {
+      fail(`--continued-budgets-s takes onEvent/isComplete pairs in seconds, such as 180/300,600/300; got ${JSON.stringify(raw)}`);
+    }
+    return { onEventMs: onEvent * 1_000, isCompleteMs: isComplete * 1_000 };
+  });
 }
 
 function fail(message: string): never {
