@@ -65,6 +65,22 @@ export interface CompletionPollResult {
   readonly maxRssBytes: number;
 }
 
+/** One isComplete call of a bundle, in a fresh process. */
+export interface CompletionInvocationJob {
+  readonly assetPath: string;
+  readonly event: CompletionEvent;
+  /** What the Lambda context reports as time left. */
+  readonly remainingMs: number;
+}
+
+export interface CompletionInvocationResult {
+  readonly startedAtEpochMs: number;
+  readonly invocationMs: number;
+  readonly maxRssBytes: number;
+  readonly response?: { readonly IsComplete: boolean; readonly Data?: Record<string, string> };
+  readonly error?: string;
+}
+
 /** One CreateMembers and one InviteMembers per account, `concurrency` accounts at a time. */
 export interface PerAccountJob {
   readonly target: EmulatorTarget;

@@ -15,25 +15,7 @@ export interface CallStats {
   readonly retries: number;
   /** Calls answered 429 alone: GuardDuty refused them before doing anything. */
   readonly throttled: number;
-  readonly throttledWriteCalls: number;
-  /**
-   * Runs of consecutive 429s, in arrival order, with accepted calls between them: how
-   * often the caller ran into the rate limit again after backing off.
-   */
-  readonly throttleEpisodes: number;
-  /** When the first and the last 429 arrived, from the first call's arrival; undefined without any. */
-  readonly throttledSpanMs?: { readonly first: number; readonly last: number };
-  /**
-   * The pace right after the first 429: the next `calls` calls (up to 10) arrived over
-   * `ms` after it. The bucket is empty at that 429, so the rate limit alone allows
-   * `calls` calls in `calls / rate` seconds; slower is the caller holding back.
-   */
-  readonly afterFirstThrottle?: { readonly calls: number; readonly ms: number };
-  readonly peakConcurrency: number;
 }
-
-/** How many calls after the first 429 the pace is read over. */
-const PACE_CALLS = 10;
 
 /**
  * What the emulator adds to every call: latency and the rate limit, latency alone (where
@@ -84,6 +66,16 @@ export class BenchEmulator {
     accountIds.forEach((accountId) => this.emulator.failEmailVerification(accountId));
   }
 
+  /** An S3 object the handler can read through AWS_ENDPOINT_URL_S3 (a member-list asset); call after freshDetector, which clears them. */
+  public putObject(bucket: string, key: string, body: Buffer): void {
+    this.emulator.s3.put(bucket, key, body);
+  }
+
+  /** Invitations GuardDuty sent to `accountId` since the last freshDetector. */
+  public invitationsSentTo(accountId: string): number {
+    return this.emulator.invitationsSentTo(accountId);
+  }
+
   /** The administrator's members by account ID, email verification settled as of now. */
   public members(): Map<string, MemberRecord> {
     return new Map(this.emulator.members(ADMINISTRATOR, REGION).map((record) => [record.accountId, record]));
@@ -97,21 +89,11 @@ export class BenchEmulator {
   /** The cost of every call since the last freshDetector, or of those `which` selects. */
   public callStats(which: (call: CallRecord) => boolean = () => true): CallStats {
     const calls = this.calls().filter(which);
-    const throttled = calls.filter((call) => call.statusCode === 429);
-    const episodes = calls.filter((call, i) => call.statusCode === 429 && calls[i - 1]?.statusCode !== 429).length;
-    const origin = calls[0]?.startedAt ?? 0;
-    const firstThrottle = calls.findIndex((call) => call.statusCode === 429);
-    const following = firstThrottle < 0 ? [] : calls.slice(firstThrottle + 1, firstThrottle + 1 + PACE_CALLS);
     return {
       calls: calls.length,
       writeCalls: calls.filter((call) => isWriteOperation(call.operation)).length,
       retries: calls.filter((call) => call.statusCode === 429 || call.statusCode >= 500).length,
-      throttled: throttled.length,
-      throttledWriteCalls: throttled.filter((call) => isWriteOperation(call.operation)).length,
-      throttleEpisodes: episodes,
-      throttledSpanMs: throttled.length > 0 ? { first: throttled[0].startedAt - origin, last: throttled[throttled.length - 1].startedAt - origin } : undefined,
-      afterFirstThrottle: following.length > 0 ? { calls: following.length, ms: following[following.length - 1].startedAt - calls[firstThrottle].startedAt } : undefined,
-      peakConcurrency: this.emulator.peakConcurrency(),
+      throttled: calls.filter((call) => call.statusCode === 429).length,
     };
   }
 
@@ -131,6 +113,7 @@ export class BenchEmulator {
     const credentials = this.emulator.credentialsFor(accountId);
     return {
       AWS_ENDPOINT_URL_GUARDDUTY: this.emulator.endpoint,
+      AWS_ENDPOINT_URL_S3: this.emulator.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,

@@ -36,9 +36,12 @@ export interface BenchOptions {
   readonly accepterMembers: readonly number[];
   /** Member stacks whose accepter runs at once in scenario 7. */
   readonly accepterConcurrency: number;
-  /** Declared members of the membership monitor's check (scenario 8). */
+  /** Declared members of the membership monitor's check (scenario 9). */
   readonly monitorSizes: readonly number[];
-  /** The scenarios to run, by number (1 to 8). */
+  /** Scenario 8: members of the run that spans several invocations, and each invocation's budget (the time left the Lambda context reports). */
+  readonly continuedMembers: number;
+  readonly continuedBudgets: ReadonlyArray<{ readonly onEventMs: number; readonly isCompleteMs: number }>;
+  /** The scenarios to run, by number (1 to 9). */
   readonly scenarios: ReadonlySet<number>;
   readonly quick: boolean;
   /** Where the report goes. */
@@ -71,8 +74,12 @@ const USAGE = `Usage: npm run bench -- [options]
   --poll-interval-ms 500     the waiter's query interval in scenarios 6 and 7 (the provider's is 30 s)
   --accepter-members 1,10,50 member accounts in the accepter journey (scenario 7)
   --accepter-concurrency 10  member stacks whose accepter runs at once
-  --monitor-sizes 5000,50000 declared members per membership monitor check (scenario 8)
-  --scenarios 1,2,3,4,5,6,7,8
+  --monitor-sizes 5000,50000 declared members per membership monitor check (scenario 9)
+  --continued-members 50000  members of scenario 8, a run over several invocations
+  --continued-budgets-s 180/300,600/300
+                             scenario 8 runs, each with the time left onEvent's and each
+                             isComplete call's Lambda context reports, in seconds
+  --scenarios 1,2,3,4,5,6,7,8,9
                              which scenarios to run
   --quick                    smoke run in under a minute (small N, one run each)
   --out PATH                 report file (default: BENCHMARKS.md; with --quick, a temp file)
@@ -101,6 +108,8 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
       'accepter-members': { type: 'string' },
       'accepter-concurrency': { type: 'string' },
       'monitor-sizes': { type: 'string' },
+      'continued-members': { type: 'string' },
+      'continued-budgets-s': { type: 'string' },
       scenarios: { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -143,6 +152,10 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
     accepterMembers: list(values['accepter-members'], 'accepter-members', quick ? [1, 5] : [1, 10, 50]),
     accepterConcurrency: positive(values['accepter-concurrency'], 'accepter-concurrency', 10),
     monitorSizes: list(values['monitor-sizes'], 'monitor-sizes', quick ? [500, 2_000] : [5_000, 50_000]),
+    // Quick: 2,500 members (150 calls, 15 s at 10/s) with budgets that leave 13 s and 55 s
+    // of work after the handler's 65 s reserve, so the run still spans invocations.
+    continuedMembers: positive(values['continued-members'], 'continued-members', quick ? 2_500 : 50_000),
+    continuedBudgets: budgets(values['continued-budgets-s'], quick ? '78/120' : '180/300,600/300'),
     scenarios: new Set(scenarios),
     quick,
     out: values.out ?? (quick ? quickOut : defaultOut),
@@ -183,6 +196,17 @@ function list(raw: string | undefined, name: string, fallback: number[]): number
     fail(`--${name} must be a comma-separated list of whole numbers, got ${JSON.stringify(raw)}`);
   }
   return values;
+}
+
+/** "180/300,600/300": onEvent/isComplete budgets in seconds, as milliseconds. */
+function budgets(raw: string | undefined, fallback: string): Array<{ onEventMs: number; isCompleteMs: number }> {
+  return (raw ?? fallback).split(',').map((pair) => {
+    const [onEvent, isComplete, extra] = pair.split('/').map((part) => Number(part.trim()));
+    if (extra !== undefined || !(onEvent > 0) || !(isComplete > 0)) {
+      fail(`--continued-budgets-s takes onEvent/isComplete pairs in seconds, such as 180/300,600/300; got ${JSON.stringify(raw)}`);
+    }
+    return { onEventMs: onEvent * 1_000, isCompleteMs: isComplete * 1_000 };
+  });
 }
 
 function fail(message: string): never {

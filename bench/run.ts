@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ChildProcesses } from './child-process';
@@ -6,8 +6,9 @@ import { BenchEmulator } from './emulator-session';
 import { duration } from './format';
 import { BenchContext } from './flows';
 import { parseBenchOptions } from './options';
-import { renderReport } from './report';
+import { renderReport, withHandWritten } from './report';
 import { accepterJourney, AccepterJourneyResult, AccepterOrder } from './scenarios/accepter-journey';
+import { continuedRun, ContinuedRunResult } from './scenarios/continued-run';
 import { coldStart, ColdStartMeasurement } from './scenarios/cold-start';
 import { invitationRun, InvitationRunResult } from './scenarios/invitation-run';
 import { mixedUpdate, MixedUpdateResult } from './scenarios/mixed-update';
@@ -87,11 +88,19 @@ async function main(): Promise<number> {
     const synth: SynthMeasurement[] = runs(5) ? ((await attempt('synthesis', () => synthesis(ctx))) ?? []) : [];
 
     let verification: VerificationWaitResult[] = [];
-    if (runs(6)) {
-      // Email verification that takes time is an emulator start option: a second emulator for this scenario.
+    let continued: ContinuedRunResult[] = [];
+    if (runs(6) || runs(8)) {
+      // Email verification that takes time is an emulator start option: a second emulator for these scenarios.
       const delayed = await BenchEmulator.start({ emailVerificationDelayMs: options.verificationDelayMs });
       try {
-        verification = await each((row) => `verification wait N=${row.members}${row.failing > 0 ? ` (${row.failing} failing)` : ''}`, verificationRows(options), (row) => verificationWait(ctx, delayed, row));
+        if (runs(6)) {
+          verification = await each((row) => `verification wait N=${row.members}${row.failing > 0 ? ` (${row.failing} failing)` : ''}`, verificationRows(options), (row) => verificationWait(ctx, delayed, row));
+        }
+        if (runs(8)) {
+          continued = await each((b) => `continued run N=${options.continuedMembers}, budgets ${b.onEventMs / 1_000}/${b.isCompleteMs / 1_000} s`, options.continuedBudgets, (b) =>
+            continuedRun(ctx, delayed, { members: options.continuedMembers, onEventBudgetMs: b.onEventMs, isCompleteBudgetMs: b.isCompleteMs }),
+          );
+        }
       } finally {
         await delayed.stop();
       }
@@ -102,16 +111,16 @@ async function main(): Promise<number> {
       ? await each((j) => `accepter journey ${j.order} M=${j.members}`, journeys, (j) => accepterJourney(ctx, j.members, j.order))
       : [];
 
-    const monitor: MonitorCheckResult[] = runs(8) ? await each((n) => `monitor check N=${n}`, options.monitorSizes, (n) => monitorCheck(ctx, n)) : [];
+    const monitor: MonitorCheckResult[] = runs(9) ? await each((n) => `monitor check N=${n}`, options.monitorSizes, (n) => monitorCheck(ctx, n)) : [];
 
-    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, monitor };
+    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, continued, monitor };
     const targets = judgeTargets(results, ctx.conditions);
     const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeVersion: process.version, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } };
     let report = renderReport({ machine, options, startedAt, durationMs: performance.now() - started, results, targets });
     if (errors.length > 0) {
       report += `\n## Scenario errors\n\n${errors.map((e) => `\`\`\`\n${e}\n\`\`\``).join('\n\n')}\n`;
     }
-    writeFileSync(options.out, report);
+    writeFileSync(options.out, withHandWritten(report, existsSync(options.out) ? readFileSync(options.out, 'utf8') : undefined));
 
     progress(`wrote ${options.out}`);
     for (const t of targets) {

@@ -17,8 +17,6 @@ export interface InvitationRunResult {
   readonly perAccount: readonly FlowRun[] | { readonly estimatedMs: number; readonly calls: number };
   readonly singleCall: readonly FlowRun[];
   readonly floor: CallFloor;
-  /** Size of the Create event the handler received, as JSON. */
-  readonly eventBytes: number;
 }
 
 /**
@@ -36,13 +34,11 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
   const handler: FlowRun[] = [];
   const perAccount: FlowRun[] = [];
   const singleCall: FlowRun[] = [];
-  let eventBytes = 0;
   const runs = runsFor(ctx.options, members);
   for (let run = 1; run <= runs; run++) {
     ctx.progress(`invitation run, N=${members}, run ${run}/${runs}: handler`);
     const detectorId = ctx.emulator.freshDetector(ctx.conditions);
     const event = createEvent(invitationProperties(detectorId, declared, 'RETAIN'));
-    eventBytes = Buffer.byteLength(JSON.stringify(event));
     handler.push(await runHandler(ctx, event, { total: members, count: allInvited }));
 
     if (runPerAccountFlow && run <= perAccountRunsFor(ctx, members)) {
@@ -66,7 +62,6 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
       : { calls: perAccountCalls, estimatedMs: rateLimitedWallMs(perAccountCalls, ctx.conditions, ctx.options.perAccountConcurrency) },
     singleCall,
     floor: { calls: floorCalls, writeCalls: 2 * batchesFor(members), wallMs: rateLimitedWallMs(floorCalls, ctx.conditions) },
-    eventBytes,
   };
 }
 

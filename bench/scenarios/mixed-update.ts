@@ -11,8 +11,6 @@ export interface MixedUpdateResult {
   readonly added: number;
   readonly handler: readonly FlowRun[];
   readonly floor: CallFloor;
-  /** Size of the Update event (new and old properties), as JSON. */
-  readonly eventBytes: number;
 }
 
 /**
@@ -30,14 +28,12 @@ export async function mixedUpdate(ctx: BenchContext): Promise<MixedUpdateResult>
     after.filter((m) => records.get(m.AccountId)?.relationshipStatus === 'Invited').length + [...dropped].filter((id) => !records.has(id)).length;
 
   const handler: FlowRun[] = [];
-  let eventBytes = 0;
   const runs = runsFor(ctx.options, members);
   for (let run = 1; run <= runs; run++) {
     ctx.progress(`mixed update, ${members} members, run ${run}/${runs}`);
     const detectorId = ctx.emulator.freshDetector(ctx.conditions);
     ctx.emulator.seedMembers(before, () => 'Invited');
     const event = updateEvent(`${PHYSICAL_ID_PREFIX}${detectorId}`, invitationProperties(detectorId, after, 'DESTROY'), invitationProperties(detectorId, before, 'DESTROY'));
-    eventBytes = Buffer.byteLength(JSON.stringify(event));
     handler.push(await runHandler(ctx, event, { total: after.length + dropped.size, count: settled }));
   }
 
@@ -50,6 +46,5 @@ export async function mixedUpdate(ctx: BenchContext): Promise<MixedUpdateResult>
     added: changed,
     handler,
     floor: { calls, writeCalls: 4 * batchesFor(changed), wallMs: rateLimitedWallMs(calls, ctx.conditions) },
-    eventBytes,
   };
 }
