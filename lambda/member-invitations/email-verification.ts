@@ -1,6 +1,6 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
 import { CurrentMember } from './member-plan';
-import { MAX_ID_LIST_BYTES, boundedList } from './outcome-report';
+import { MAX_ID_LIST_BYTES, boundedList, listedIds } from './outcome-report';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /**
@@ -85,10 +85,6 @@ export function withVerificationResults(data: Readonly<Record<string, string>>, 
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(unprocessedCount),
     [ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT]: String(Math.max(0, count(ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT) - fromAlreadyMembers)),
   };
-}
-
-function listedIds(list: string | undefined): string[] {
-  return (list ?? '').split(',').filter((s) => s.length > 0 && !s.startsWith('…'));
 }
 
 function listWithCount(known: readonly string[], total: number): string {

@@ -54,6 +54,11 @@ export const INVITE_WHEN_STATUS: ReadonlySet<string> = new Set([
  */
 const INVITED_AT_PRECISION_MS = 1_000;
 
+/** Whether the member's last invitation was sent by the run that began at `sinceMs`. */
+export function invitedSince(member: CurrentMember, sinceMs: number): boolean {
+  return member.invitedAtMs !== undefined && member.invitedAtMs >= sinceMs - INVITED_AT_PRECISION_MS;
+}
+
 export function planInvitations(
   declared: readonly DeclaredMember[],
   current: ReadonlyMap<string, CurrentMember>,
@@ -66,8 +71,7 @@ export function planInvitations(
     readonly sinceMs?: number;
   } = {},
 ): InvitationPlan {
-  const invitedByThisRun = (m: CurrentMember) =>
-    options.sinceMs !== undefined && m.invitedAtMs !== undefined && m.invitedAtMs >= options.sinceMs - INVITED_AT_PRECISION_MS;
+  const invitedByThisRun = (m: CurrentMember) => options.sinceMs !== undefined && invitedSince(m, options.sinceMs);
   const create: DeclaredMember[] = [];
   const recreate: DeclaredMember[] = [];
   const invite: string[] = [];

@@ -1,6 +1,6 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
 import { truncateUtf8 } from '../shared/handler-error';
-import { CurrentMember } from './member-plan';
+import { CurrentMember, invitedSince } from './member-plan';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /** Where every declared account ended up in one run: each account in exactly one list. */
@@ -102,7 +102,7 @@ export function withUndeclaredUnprocessed(data: Readonly<Record<string, string>>
   if (accountIds.length === 0) {
     return { ...data };
   }
-  const listed = (data[ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS] ?? '').split(',').filter((s) => s.length > 0 && !s.startsWith('…'));
+  const listed = listedIds(data[ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]);
   const count = Number(data[ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT] ?? 0) + accountIds.length;
   return {
     ...data,
@@ -137,11 +137,16 @@ export function outcomeFromState(
     }
     if (!member) {
       notReached.push({ accountId, result: 'not a member after the run: the run did not reach it. Deploy again.' });
-    } else if (member.invitedAtMs !== undefined && member.invitedAtMs >= sinceMs - 1_000) {
+    } else if (invitedSince(member, sinceMs)) {
       invited.push(accountId);
     } else {
       alreadyMembers.push({ accountId, relationshipStatus: member.relationshipStatus });
     }
   }
   return { detectorId, invited, alreadyMembers, unprocessed: [...unprocessed, ...notReached], removed: [] };
+}
+
+/** The account IDs of a bounded list attribute, without its "… and N more" element. */
+export function listedIds(list: string | undefined): string[] {
+  return (list ?? '').split(',').filter((s) => s.length > 0 && !s.startsWith('…'));
 }
