@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -5,7 +6,14 @@ import { Construct } from 'constructs';
 import { GuardDutyMembershipMonitor, GuardDutyMembershipMonitorOptions } from './guardduty-membership-monitor';
 import { MemberAccount } from './member-account';
 import { MemberInvitationsProvider } from './member-invitations-provider';
-import { ATTRIBUTE, InvitationResourceProperties, MAX_VERIFICATION_TIMEOUT_SECONDS, MemberRemovalPolicy } from './private/invitation-contract';
+import { OrganizationMembers } from './organization-members';
+import {
+  ATTRIBUTE,
+  InvitationResourceProperties,
+  MAX_VERIFICATION_TIMEOUT_SECONDS,
+  MemberRemovalPolicy,
+  OrganizationMembersSelection,
+} from './private/invitation-contract';
 import {
   MAX_DECLARED_MEMBERS,
   MESSAGE_MAX_LENGTH,
@@ -14,6 +22,7 @@ import {
   emailProblem,
 } from './private/member-account-rules';
 import { memberListProperties } from './private/member-list-asset';
+import { excludedAccountIdsProblems, parentIdsProblems } from './private/organization-selection-rules';
 import { detectorIdProblems, removalPolicyProblems, waitTimeoutProblems } from './private/synth-validation';
 import { UnprocessedAccountsAction } from './unprocessed-accounts-action';
 
@@ -24,9 +33,26 @@ export interface GuardDutyMemberInvitationsProps {
   /**
    * The accounts to bring into GuardDuty as members of the administrator's detector.
    *
-   * At least one, each account once, and not the stack's own account (the administrator).
+   * Each account once, and not the stack's own account (the administrator). With
+   * `organizationMembers` these are added to the accounts it selects (for example
+   * accounts outside the organization); without it, at least one is required.
+   *
+   * @default - none: only the accounts `organizationMembers` selects
    */
-  readonly members: MemberAccount[];
+  readonly members?: MemberAccount[];
+
+  /**
+   * Members chosen from AWS Organizations when the stack deploys: every account of the
+   * organization, or every account under some organizational units, minus some accounts
+   * (`OrganizationMembers.wholeOrganization()` / `underOrganizationalUnits()`). Their
+   * emails come from Organizations; accounts that are not ACTIVE are skipped and
+   * reported (`suspendedAccountIds`); the administrator's own account is skipped. An
+   * account in both `members` and the selection is declared once, with the email given
+   * in `members`. Grants the handler the Organizations read actions the selection needs.
+   *
+   * @default - no selection: only `members`
+   */
+  readonly organizationMembers?: OrganizationMembers;
 
   /**
    * The ID of the administrator's detector. Pass `detector.ref` when the detector is a
@@ -179,9 +205,39 @@ export class GuardDutyMemberInvitations extends Construct {
 
   /**
    * The IDs of the declared member accounts, in the order of `members`: the declaration a
-   * `GuardDutyMembershipMonitor` compares GuardDuty's member list with.
+   * `GuardDutyMembershipMonitor` compares GuardDuty's member list with. Accounts
+   * `organizationMembers` selects are known at deploy time only and are not in it.
    */
   public readonly memberAccountIds: string[];
+
+  /**
+   * The organization selection given as `organizationMembers`, if any.
+   */
+  public readonly organizationMembers?: OrganizationMembers;
+
+  /**
+   * Comma-separated IDs of the accounts `organizationMembers` selected but skipped in the
+   * last deployment because AWS Organizations says they are not ACTIVE (suspended,
+   * pending closure); cut short with "… and N more" when long. Empty without a selection.
+   *
+   * @attribute
+   */
+  public readonly suspendedAccountIds: string;
+
+  /**
+   * How many selected accounts the last deployment skipped as not ACTIVE.
+   *
+   * @attribute
+   */
+  public readonly suspendedAccountCount: number;
+
+  /**
+   * How many active accounts `organizationMembers` resolved to in the last deployment,
+   * after exclusions ("0" without a selection).
+   *
+   * @attribute
+   */
+  public readonly organizationAccountCount: number;
 
   private readonly resource: CustomResource;
 
@@ -191,7 +247,9 @@ export class GuardDutyMemberInvitations extends Construct {
     validateProps(props, Stack.of(this).account, this.node.path);
     const onUnprocessed = props.onUnprocessed ?? UnprocessedAccountsAction.FAIL;
 
-    this.memberAccountIds = props.members.map((member) => member.accountId);
+    const members = props.members ?? [];
+    this.memberAccountIds = members.map((member) => member.accountId);
+    this.organizationMembers = props.organizationMembers;
 
     const provider = MemberInvitationsProvider.getOrCreate(this, props);
     if (props.detectorId === undefined) {
@@ -200,12 +258,16 @@ export class GuardDutyMemberInvitations extends Construct {
     if (props.removalPolicy === RemovalPolicy.DESTROY) {
       provider.grantRollbackCheck();
     }
+    if (props.organizationMembers) {
+      provider.grantOrganizationsRead(props.organizationMembers.parentIds === undefined ? 'ORGANIZATION' : 'ORGANIZATIONAL_UNITS');
+    }
 
     const properties: InvitationResourceProperties = {
       DetectorId: props.detectorId,
-      ...memberListProperties(this, props.members.map((member) => ({ AccountId: member.accountId, Email: member.email })), (objectArn) =>
+      ...memberListProperties(this, members.map((member) => ({ AccountId: member.accountId, Email: member.email })), (objectArn) =>
         provider.grantMemberListRead(objectArn),
       ),
+      OrganizationMembers: props.organizationMembers ? selectionProperties(props.organizationMembers) : undefined,
       Message: props.message,
       DisableEmailNotification: props.disableEmailNotification ? 'true' : 'false',
       OnUnprocessed: onUnprocessed,
@@ -227,6 +289,9 @@ export class GuardDutyMemberInvitations extends Construct {
     this.unprocessedAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT));
     this.invitedAccountIds = this.resource.getAttString(ATTRIBUTE.INVITED_ACCOUNT_IDS);
     this.detectorId = this.resource.getAttString(ATTRIBUTE.DETECTOR_ID);
+    this.suspendedAccountIds = this.resource.getAttString(ATTRIBUTE.SUSPENDED_ACCOUNT_IDS);
+    this.suspendedAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.SUSPENDED_ACCOUNT_COUNT));
+    this.organizationAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.ORGANIZATION_ACCOUNT_COUNT));
 
     if (onUnprocessed === UnprocessedAccountsAction.REPORT) {
       new CfnOutput(this, 'UnprocessedAccountIds', {
@@ -259,7 +324,8 @@ const MAX_PROBLEMS_LISTED = 20;
  */
 function validateProps(props: GuardDutyMemberInvitationsProps, stackAccount: string, path: string): void {
   const problems = [
-    ...memberProblems(props.members, stackAccount),
+    ...memberProblems(props.members, stackAccount, props.organizationMembers !== undefined),
+    ...organizationMembersProblems(props.organizationMembers, props.members),
     ...detectorIdProblems(props.detectorId),
     ...messageProblems(props.message),
     ...choiceProblems(props),
@@ -272,12 +338,15 @@ function validateProps(props: GuardDutyMemberInvitationsProps, stackAccount: str
   }
 }
 
-function memberProblems(members: readonly MemberAccount[], stackAccount: string): string[] {
-  if (!Array.isArray(members)) {
-    return ['members must be a list of { accountId, email }'];
+function memberProblems(members: readonly MemberAccount[] | undefined, stackAccount: string, selected: boolean): string[] {
+  if (members === undefined && selected) {
+    return [];
   }
-  if (members.length === 0) {
-    return ['members must declare at least one account'];
+  if (!Array.isArray(members)) {
+    return ['members must be a list of { accountId, email } (or give organizationMembers)'];
+  }
+  if (members.length === 0 && !selected) {
+    return ['members must declare at least one account (or give organizationMembers)'];
   }
   if (members.length > MAX_DECLARED_MEMBERS) {
     return [`members declares ${members.length} accounts; one GuardDutyMemberInvitations takes at most ${MAX_DECLARED_MEMBERS} (split them over several)`];
@@ -315,6 +384,35 @@ function memberProblems(members: readonly MemberAccount[], stackAccount: string)
     problems.push(`members: each account may be declared once; declared more than once: ${duplicates.join(', ')}`);
   }
   return problems;
+}
+
+/** The selection's roots/OUs and exclusions, each problem naming the value and where it came from. */
+function organizationMembersProblems(selection: OrganizationMembers | undefined, members: readonly MemberAccount[] | undefined): string[] {
+  if (selection === undefined) {
+    return [];
+  }
+  const declaredIds = Array.isArray(members)
+    ? members.flatMap((member) => (typeof member?.accountId === 'string' && !Token.isUnresolved(member.accountId) ? [member.accountId] : []))
+    : [];
+  const isToken = (value: unknown) => typeof value === 'string' && Token.isUnresolved(value);
+  return [
+    ...(selection.parentIds === undefined ? [] : parentIdsProblems(selection.parentIds, 'organizationMembers.parentIds', isToken)),
+    ...excludedAccountIdsProblems(selection.excludeAccountIds, 'organizationMembers.excludeAccountIds', declaredIds, 'members', isToken),
+  ];
+}
+
+/**
+ * The selection as the template holds it. `Refresh` changes on every synthesis when the
+ * selection resolves on every deployment: CloudFormation calls a custom resource only
+ * when its properties change, and the organization may have changed without the app.
+ */
+function selectionProperties(selection: OrganizationMembers): OrganizationMembersSelection {
+  return {
+    Scope: selection.parentIds === undefined ? 'ORGANIZATION' : 'ORGANIZATIONAL_UNITS',
+    ParentIds: selection.parentIds,
+    ExcludeAccountIds: selection.excludeAccountIds.length > 0 ? selection.excludeAccountIds : undefined,
+    Refresh: selection.resolveOnEveryDeployment ? randomUUID() : undefined,
+  };
 }
 
 function messageProblems(message: string | undefined): string[] {

@@ -183,6 +183,9 @@ function declaredAccountIds(props: GuardDutyMembershipMonitorProps, path: string
     ...(props.reinviteInterval !== undefined && !props.healing
       ? [`reinviteInterval (${props.reinviteInterval.toHumanString()}) is set but healing is off: set healing: true, or drop reinviteInterval`]
       : []),
+    ...(props.invitations.organizationMembers
+      ? [`${props.invitations.node.path} selects members from AWS Organizations at deploy time (organizationMembers); the monitor compares GuardDuty's members with a declaration known at synth time, so it cannot watch that selection`]
+      : []),
     ...accountIds.flatMap((accountId, index) =>
       Token.isUnresolved(accountId)
         ? [`members[${index}].accountId of ${props.invitations.node.path} is a deploy-time value; the monitor packages the account IDs with its code and needs them at synth time`]

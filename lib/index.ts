@@ -9,3 +9,4 @@ export * from './guardduty-organization-configuration';
 export * from './guardduty-delegated-administrator';
 export * from './guardduty-membership-monitor';
 export * from './guardduty-administrator-monitor';
+export * from './organization-members';

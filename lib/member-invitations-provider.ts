@@ -26,6 +26,16 @@ const MEMBER_ACTIONS = [
 ];
 
 /**
+ * The AWS Organizations reads behind `OrganizationMembers`: the whole organization is one
+ * paginated ListAccounts; organizational units are walked with
+ * ListOrganizationalUnitsForParent and read with ListAccountsForParent.
+ */
+const ORGANIZATIONS_READ_ACTIONS = {
+  ORGANIZATION: ['organizations:ListAccounts'],
+  ORGANIZATIONAL_UNITS: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
+} as const;
+
+/**
  * The handler and custom resource provider behind every `GuardDutyMemberInvitations`
  * in a stack: one per stack, whatever the number of constructs, so a stack has one
  * Lambda function and one role to review.
@@ -53,6 +63,7 @@ export class MemberInvitationsProvider extends Construct {
 
   private readonly grant: RegionalGuardDutyGrant;
   private readonly role: iam.Role;
+  private organizationsRead?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string, private readonly placement: ProviderPlacementRecord, settings: ProviderPlacement) {
     super(scope, id);
@@ -91,6 +102,24 @@ export class MemberInvitationsProvider extends Construct {
   /** Lets the handler read one member list kept in an asset (lib/private/member-list-asset.ts), and no other object. */
   public grantMemberListRead(objectArn: string): void {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectArn] }));
+  }
+
+  /**
+   * Lets the handler list the organization's accounts the way a selection needs, and
+   * nothing else of Organizations. On "*": the Service Authorization Reference lists no
+   * resource type for these List actions. No region condition: Organizations answers
+   * from its own region (us-east-1 in the aws partition), whatever the stack's. Idempotent.
+   */
+  public grantOrganizationsRead(scope: keyof typeof ORGANIZATIONS_READ_ACTIONS): void {
+    if (!this.organizationsRead) {
+      this.organizationsRead = new iam.PolicyStatement({ resources: ['*'] });
+      this.role.addToPrincipalPolicy(this.organizationsRead);
+    }
+    for (const action of ORGANIZATIONS_READ_ACTIONS[scope]) {
+      if (!this.organizationsRead.actions.includes(action)) {
+        this.organizationsRead.addActions(action);
+      }
+    }
   }
 
   /** Lets the handler check for a rollback before it removes members (constructs with DESTROY). Idempotent. */

@@ -5,6 +5,7 @@ import {
   ListOrganizationalUnitsForParentCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { parentIdProblem } from '../../lib/private/organization-selection-rules';
 import { Deadline } from './deadline';
 import { HandlerError } from './handler-error';
 
@@ -43,16 +44,8 @@ const MAX_PAGES = 5_000;
 /** Organizations allows five levels of OUs under the root; deeper means a cycle or a wrong answer. */
 const MAX_OU_DEPTH = 5;
 
-const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
-const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
-
-/** Why a root or OU ID is not one, naming it; undefined when it is well-formed (the patterns of the Organizations API). */
-export function parentIdProblem(parentId: unknown): string | undefined {
-  if (typeof parentId !== 'string' || !(ROOT_ID.test(parentId) || OU_ID.test(parentId))) {
-    return `${JSON.stringify(parentId)} is not a root ID (r-xxxx) or an organizational unit ID (ou-xxxx-xxxxxxxx)`;
-  }
-  return undefined;
-}
+/** The rule the construct checks at synth time too (one definition, in lib/private). */
+export { parentIdProblem };
 
 /** The client's configuration, as for GuardDuty; the endpoint comes from `AWS_ENDPOINT_URL_ORGANIZATIONS` when set. */
 export function createOrganizationsClient(): OrganizationsClient {

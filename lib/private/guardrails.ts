@@ -61,7 +61,8 @@ export function acknowledgeHandlerFindings(role: iam.Role, handlers: readonly la
       reason:
         'The GuardDuty actions granted here, and X-Ray\'s PutTraceSegments and PutTelemetryRecords for tracing, support no ' +
         'resource-level permissions (their Service Authorization References list no resource type for them), so they take "*". ' +
-        'The GuardDuty actions act on the caller\'s own account only, and their statement is limited to the stack\'s region.',
+        'The GuardDuty actions act on the caller\'s own account only, and their statement is limited to the stack\'s region. ' +
+        'With OrganizationMembers, the Organizations List actions it needs (ListAccounts, or ListAccountsForParent and ListOrganizationalUnitsForParent) support no resource type either.',
       appliesTo: ['Resource::*'],
     },
     ...(placement.vpc

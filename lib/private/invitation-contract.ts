@@ -13,6 +13,8 @@ export interface InvitationResourceProperties {
   readonly Members?: ReadonlyArray<{ readonly AccountId: string; readonly Email: string }>;
   /** Where a large member list is: a CDK asset the handler reads (see lib/private/member-list-asset.ts). */
   readonly MemberList?: MemberListLocation;
+  /** Members chosen from AWS Organizations at deploy time; the handler adds them to `Members`. */
+  readonly OrganizationMembers?: OrganizationMembersSelection;
   readonly Message?: string;
   /** CloudFormation delivers booleans as the strings "true"/"false". */
   readonly DisableEmailNotification: 'true' | 'false';
@@ -40,6 +42,23 @@ export interface MemberListLocation {
   readonly FirstAccountIds: string;
 }
 
+/**
+ * A selection of organization accounts (lib/organization-members.ts): the template holds
+ * the selection, never the accounts; the handler lists them on every invocation.
+ */
+export interface OrganizationMembersSelection {
+  /** `ORGANIZATION`: every account (ListAccounts). `ORGANIZATIONAL_UNITS`: the accounts under `ParentIds`, recursively. */
+  readonly Scope: OrganizationMembersScope;
+  /** Roots or OUs, with `ORGANIZATIONAL_UNITS` only. */
+  readonly ParentIds?: readonly string[];
+  readonly ExcludeAccountIds?: readonly string[];
+  /** A value that changes on every synthesis, so every deployment is an Update that lists the organization again. */
+  readonly Refresh?: string;
+}
+
+export type OrganizationMembersScope = 'ORGANIZATION' | 'ORGANIZATIONAL_UNITS';
+export const ORGANIZATION_MEMBERS_SCOPES: readonly OrganizationMembersScope[] = ['ORGANIZATION', 'ORGANIZATIONAL_UNITS'];
+
 /** The longest verification wait a resource may ask for; the provider's total timeout is above it. */
 export const MAX_VERIFICATION_TIMEOUT_SECONDS = 3_000;
 
@@ -57,6 +76,11 @@ export const ATTRIBUTE = {
   UNPROCESSED_ACCOUNT_IDS: 'UnprocessedAccountIds',
   UNPROCESSED_ACCOUNT_COUNT: 'UnprocessedAccountCount',
   ALREADY_MEMBER_ACCOUNT_COUNT: 'AlreadyMemberAccountCount',
+  /** Accounts `OrganizationMembers` selected but skipped because Organizations says they are not ACTIVE (bounded list, and count). */
+  SUSPENDED_ACCOUNT_IDS: 'SuspendedAccountIds',
+  SUSPENDED_ACCOUNT_COUNT: 'SuspendedAccountCount',
+  /** How many active accounts `OrganizationMembers` resolved to in this deployment (after exclusions). */
+  ORGANIZATION_ACCOUNT_COUNT: 'OrganizationAccountCount',
   /** Epoch milliseconds: invitations sent from then on are this run's (for the verification wait). */
   VERIFICATION_SINCE: 'VerificationSince',
   /** Epoch milliseconds after which the verification wait gives up. */
