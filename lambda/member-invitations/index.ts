@@ -3,9 +3,9 @@ import { HandlerError, toHandlerError } from '../shared/handler-error';
 import { createLogger } from '../shared/logger';
 import { CompletionResponse } from '../shared/provider-responses';
 import { deleteDeclaredMembers } from './member-deletion';
-import { withMemberList } from './member-list';
+import { selectionData } from './organization-members';
 import { CompletionEvent, completeRun } from './run-completion';
-import { previousProperties, runContext } from './run-context';
+import { declaredProperties, previousProperties, runContext } from './run-context';
 import { StartResponse, startRun } from './run-start';
 
 /**
@@ -18,13 +18,17 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   const run = runContext(event, context.getRemainingTimeInMillis(), log);
   try {
     switch (event.RequestType) {
-      case 'Create':
-        return await startRun(run, await withMemberList(event.ResourceProperties, run.lists), undefined);
-      case 'Update':
-        return await startRun(run, await withMemberList(event.ResourceProperties, run.lists), {
+      case 'Create': {
+        const declared = await declaredProperties(event.ResourceProperties, run);
+        return withSelection(await startRun(run, declared.properties, undefined), declared.selection);
+      }
+      case 'Update': {
+        const declared = await declaredProperties(event.ResourceProperties, run);
+        return withSelection(await startRun(run, declared.properties, {
           physicalResourceId: event.PhysicalResourceId,
           properties: await previousProperties(event.OldResourceProperties, run),
-        });
+        }), declared.selection);
+      }
       case 'Delete':
         return await deleteDeclaredMembers(run, await previousProperties(event.ResourceProperties, run), event.PhysicalResourceId);
       default:
@@ -33,6 +37,15 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   } catch (error) {
     throw toHandlerError(error, log);
   }
+}
+
+/**
+ * Adds what an organization selection came to (suspended accounts skipped, accounts
+ * selected) to onEvent's attributes; the provider framework keeps them when isComplete
+ * answers later, since it merges isComplete's Data over onEvent's.
+ */
+function withSelection(response: StartResponse, selection: Parameters<typeof selectionData>[0]): StartResponse {
+  return selection ? { ...response, Data: { ...response.Data, ...selectionData(selection) } } : response;
 }
 
 /** The provider framework's isComplete: finishes the run onEvent started (run-completion.ts). */

@@ -55,7 +55,9 @@ export function parseInvitationSettings(raw: unknown): InvitationSettings {
   const disableEmailNotification = parseBoolean(props.DisableEmailNotification, 'DisableEmailNotification', false, problems);
   const onUnprocessed = parseChoice(props.OnUnprocessed, 'OnUnprocessed', UNPROCESSED_POLICIES, 'FAIL', problems);
   const removalPolicy = parseChoice(props.RemovalPolicy, 'RemovalPolicy', MEMBER_REMOVAL_POLICIES, 'RETAIN', problems);
-  const members = parseMembers(props.Members, problems);
+  // With OrganizationMembers, Members holds what the selection resolved to (plus the
+  // accounts declared outright), which may be none yet.
+  const members = parseMembers(props.Members, problems, props.OrganizationMembers !== undefined);
   const verificationTimeoutSeconds = parseWholeNumber(props.VerificationTimeoutSeconds, 'VerificationTimeoutSeconds', MAX_VERIFICATION_TIMEOUT_SECONDS, problems);
 
   if (problems.length > 0) {
@@ -66,12 +68,15 @@ export function parseInvitationSettings(raw: unknown): InvitationSettings {
   return { detectorId, members, message, disableEmailNotification, onUnprocessed, removalPolicy, verificationTimeoutSeconds };
 }
 
-function parseMembers(raw: unknown, problems: string[]): DeclaredMember[] {
+function parseMembers(raw: unknown, problems: string[], selected: boolean): DeclaredMember[] {
+  if (raw === undefined && selected) {
+    return [];
+  }
   if (!Array.isArray(raw)) {
     problems.push(`Members must be a list of {AccountId, Email}, got ${describe(raw)}`);
     return [];
   }
-  if (raw.length === 0) {
+  if (raw.length === 0 && !selected) {
     problems.push('Members must declare at least one account');
     return [];
   }

@@ -4,12 +4,11 @@ import { OutOfTimeError } from '../shared/deadline';
 import { HandlerError } from '../shared/handler-error';
 import { CompletionResponse } from '../shared/provider-responses';
 import { VerificationFailure, judgeVerification, withVerificationResults } from './email-verification';
-import { withMemberList } from './member-list';
 import { removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocessed } from './outcome-report';
 import { applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
-import { RunContext, logRemoval, parseOrUndefined, previousProperties } from './run-context';
+import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties } from './run-context';
 import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
@@ -37,7 +36,7 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     return { IsComplete: true };
   }
   const { api, log } = run;
-  const settings = parseInvitationSettings(await withMemberList(event.ResourceProperties, run.lists));
+  const settings = parseInvitationSettings((await declaredProperties(event.ResourceProperties, run)).properties);
   const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
   const declaredIds = settings.members.map((m) => m.accountId);
   const fail = (unprocessed: readonly UnprocessedAccount[]) =>

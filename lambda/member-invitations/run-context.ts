@@ -3,10 +3,12 @@ import { Deadline } from '../shared/deadline';
 import { createGuardDutyClient } from '../shared/guardduty-client';
 import { HandlerError } from '../shared/handler-error';
 import { Logger } from '../shared/logger';
+import { createOrganizationsClient, organizationsReader } from '../shared/organizations-api';
 import { RollbackCheck, checkRollback, createCloudFormationClient } from '../shared/stack-rollback';
 import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
 import { MemberListReader, createS3Client, s3MemberListReader, withMemberList } from './member-list';
 import { RemovalResult } from './member-removal';
+import { OrganizationSource, SelectionReport, withOrganizationMembers } from './organization-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 
 /**
@@ -22,6 +24,8 @@ export interface RunContext {
   /** The same calls with the time kept back for undoing a failed run. */
   readonly undoApi: GuardDutyMembersApi;
   readonly lists: MemberListReader;
+  /** AWS Organizations, for properties that select members from it (organization-members.ts). */
+  readonly organization: OrganizationSource;
   readonly checkRollback: () => Promise<RollbackCheck>;
   readonly log: Logger;
   /** The size of the event, which the waiter's input carries along with onEvent's result. */
@@ -32,6 +36,7 @@ export interface RunContext {
 let guardDuty: ReturnType<typeof createGuardDutyClient> | undefined;
 let cloudFormation: ReturnType<typeof createCloudFormationClient> | undefined;
 let s3: ReturnType<typeof createS3Client> | undefined;
+let organizations: ReturnType<typeof createOrganizationsClient> | undefined;
 
 export function runContext(event: CloudFormationCustomResourceEvent, remainingMs: number, log: Logger): RunContext {
   const deadline = Deadline.fromRemaining(remainingMs, CLEANUP_RESERVE_MS + RESPONSE_RESERVE_MS);
@@ -46,6 +51,16 @@ export function runContext(event: CloudFormationCustomResourceEvent, remainingMs
         return s3MemberListReader(s3, deadline).read(location);
       },
     },
+    organization: {
+      reader: () => {
+        organizations ??= createOrganizationsClient();
+        return organizationsReader(organizations, deadline);
+      },
+      // The handler runs in the administrator's account, which is the stack's.
+      administratorAccountId: /^arn:[^:]+:cloudformation:[^:]*:(\d{12}):/.exec(event.StackId ?? '')?.[1],
+      requestId: event.RequestId,
+      log,
+    },
     checkRollback: () => {
       cloudFormation ??= createCloudFormationClient();
       return checkRollback(cloudFormation, event.StackId, deadline);
@@ -53,6 +68,14 @@ export function runContext(event: CloudFormationCustomResourceEvent, remainingMs
     log,
     eventBytes: Buffer.byteLength(JSON.stringify(event), 'utf8'),
   };
+}
+
+/**
+ * The declared fleet of these properties, whichever way it is declared: the member-list
+ * asset read back into `Members`, then the accounts `OrganizationMembers` selects added.
+ */
+export async function declaredProperties(raw: unknown, run: RunContext): Promise<{ properties: unknown; selection?: SelectionReport }> {
+  return withOrganizationMembers(await withMemberList(raw, run.lists), run.organization);
 }
 
 /**
@@ -65,11 +88,20 @@ export async function previousProperties(raw: unknown, run: RunContext): Promise
   if (typeof raw !== 'object' || raw === null || (raw as Record<string, unknown>).RemovalPolicy !== 'DESTROY') {
     return raw;
   }
+  let withList: unknown;
   try {
-    return await withMemberList(raw, run.lists);
+    withList = await withMemberList(raw, run.lists);
   } catch (error) {
     run.log.warn('could not read the member list of these properties; nothing they declare is removed', { error: String((error as Error).message ?? error) });
     return Object.fromEntries(Object.entries(raw).filter(([name]) => name !== 'MemberList'));
+  }
+  // Organizations unreadable: only the accounts `Members` names count as declared, so
+  // nothing the selection chose is removed on its account.
+  try {
+    return (await withOrganizationMembers(withList, run.organization)).properties;
+  } catch (error) {
+    run.log.warn('could not resolve the organization selection of these properties; none of the accounts it selects is removed', { error: String((error as Error).message ?? error) });
+    return Object.fromEntries(Object.entries(withList as Record<string, unknown>).filter(([name]) => name !== 'OrganizationMembers'));
   }
 }
 
