@@ -52,6 +52,16 @@ const BAD_INPUTS: Array<[string, Record<string, unknown>, RegExp]> = [
   ['DetectorId too long', { ...valid, DetectorId: 'd'.repeat(265) }, /DetectorId must be a GuardDuty detector ID: .*; got "d{64}…" \(265 characters\)/],
   ['DetectorId with a slash', { ...valid, DetectorId: `${'a'.repeat(32)}/member` }, /DetectorId must be a GuardDuty detector ID: .*got "a{32}\/member"/],
   ['Message as a list', { ...valid, Message: ['hi'] }, /Message must be a string, got a list of 1/],
+  ['OrganizationMembers as a string', { ...valid, OrganizationMembers: 'ou-ab12-11111111' }, /OrganizationMembers must be an object \{Scope, ParentIds\?, ExcludeAccountIds\?\}/],
+  ['OrganizationMembers Scope unknown', { ...valid, OrganizationMembers: { Scope: 'ACCOUNTS' } }, /OrganizationMembers.Scope must be one of ORGANIZATION, ORGANIZATIONAL_UNITS, got "ACCOUNTS"/],
+  ['OrganizationMembers OU ID malformed', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: ['ou-ab12-1111'] } }, /OrganizationMembers.ParentIds\[0\]: "ou-ab12-1111" is not a root ID \(r-xxxx\) or an organizational unit ID/],
+  ['OrganizationMembers root ID in capitals', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: ['R-AB12'] } }, /OrganizationMembers.ParentIds\[0\]: "R-AB12" is not a root ID/],
+  ['OrganizationMembers OU named twice', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: ['ou-ab12-11111111', 'ou-ab12-11111111'] } }, /named more than once: ou-ab12-11111111/],
+  ['OrganizationMembers without ParentIds for organizational units', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS' } }, /OrganizationMembers.ParentIds must be a list/],
+  ['OrganizationMembers ParentIds with the whole organization', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATION', ParentIds: ['r-ab12'] } }, /OrganizationMembers.ParentIds is only for Scope ORGANIZATIONAL_UNITS/],
+  ['excluded account ID of 11 digits', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATION', ExcludeAccountIds: ['12345678901'] } }, /OrganizationMembers.ExcludeAccountIds\[0\]: account ID "12345678901" must be exactly 12 digits/],
+  ['excluded account twice', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATION', ExcludeAccountIds: ['210987654321', '210987654321'] } }, /excluded more than once: 210987654321/],
+  ['an account both declared and excluded', { ...valid, OrganizationMembers: { Scope: 'ORGANIZATION', ExcludeAccountIds: [good.AccountId] } }, /OrganizationMembers.ExcludeAccountIds excludes 123456789012, which Members also declares/],
 ];
 
 let gd: FakeGuardDuty;

@@ -18,6 +18,10 @@ describe('bad input reaches the shipped handler through the framework', () => {
     ['RemovalPolicy SNAPSHOT', { RemovalPolicy: 'SNAPSHOT' }, /RemovalPolicy must be one of RETAIN, DESTROY/],
     ['VerificationTimeoutSeconds negative', { VerificationTimeoutSeconds: '-1' }, /VerificationTimeoutSeconds must be a whole number/],
     ['DisableEmailNotification "yes"', { DisableEmailNotification: 'yes' }, /DisableEmailNotification must be "true" or "false"/],
+    ['a malformed OU ID in OrganizationMembers', { OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: ['ou-ab12'] } }, /OrganizationMembers.ParentIds\[0\]: "ou-ab12" is not a root ID/],
+    ['a malformed root ID in OrganizationMembers', { OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: ['r-A'] } }, /OrganizationMembers.ParentIds\[0\]: "r-A" is not a root ID/],
+    ['an account both declared and excluded', { OrganizationMembers: { Scope: 'ORGANIZATION', ExcludeAccountIds: [good.accountId] } }, /OrganizationMembers.ExcludeAccountIds excludes \d{12}, which Members also declares/],
+    ['an excluded account ID of 13 digits', { OrganizationMembers: { Scope: 'ORGANIZATION', ExcludeAccountIds: ['1234567890123'] } }, /OrganizationMembers.ExcludeAccountIds\[0\]: account ID "1234567890123" must be exactly 12 digits/],
   ];
 
   report.test(`each of ${BAD_PROPERTIES.length} bad properties fails the Create with a HandlerError naming it, before any GuardDuty call`, async () => {

@@ -63,6 +63,15 @@ export class EmulatedOrganization {
     }
   }
 
+  /** Moves an account to another root or OU (Organizations' MoveAccount). */
+  public moveAccount(accountId: string, parentId: string): void {
+    const account = this.state.organization.accounts.get(accountId);
+    if (!account || !this.state.organization.isParent(parentId)) {
+      throw new Error(`moveAccount: no account ${accountId} or no root or OU ${parentId}`);
+    }
+    account.parentId = parentId;
+  }
+
   public setAccountState(accountId: string, state: AccountState): void {
     const account = this.state.organization.accounts.get(accountId);
     if (!account) {

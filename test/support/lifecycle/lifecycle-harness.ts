@@ -125,7 +125,7 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
 
     deployment(versions, target = emulator, pollIntervalMs) {
       const synthesized = versions.map((props) => synthesizeInvitations({ [CONSTRUCT_ID]: props }, STACK));
-      const emails = versions.flatMap((v) => v.members.map((m) => m.email));
+      const emails = versions.flatMap((v) => (v.members ?? []).map((m) => m.email));
       return harness.deployed(synthesized, STACK, target, emails, { pollIntervalMs });
     },
 
@@ -136,7 +136,7 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
       const stack = synthesized[0];
       // What cdk deploy uploads with the stack: the member-list assets the handler reads.
       synthesized.flatMap((s) => s.objects).forEach((o) => target.s3.put(o.bucket, o.key, o.body));
-      const framework = new ProviderFramework(stack, { aws, endpoint: target.endpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, options);
+      const framework = new ProviderFramework(stack, { aws, endpoint: target.endpoint, organizationsEndpoint: target.organizationsEndpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, options);
       frameworks.push(framework);
       const events = resourceEvents(stack, resources[0]);
       const send = async (event: CloudFormationCustomResourceEvent, deliveryOptions?: DeliveryOptions) => {

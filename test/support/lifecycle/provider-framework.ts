@@ -82,6 +82,8 @@ export interface UserFunctionEnvironment {
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: LambdaEnvironment['credentials'];
+  /** AWS Organizations' endpoint (the emulator's), for handlers that read the organization. */
+  readonly organizationsEndpoint?: string;
 }
 
 type UserInvocation = { readonly role: 'onEvent' | 'isComplete'; readonly outcome: InvocationOutcome; readonly ms: number };
@@ -146,6 +148,7 @@ export class ProviderFramework {
         region: this.environment.region,
         credentials: this.environment.credentials,
         endpoint: this.environment.endpoint,
+        organizationsEndpoint: this.environment.organizationsEndpoint,
         variables: {
           ...fn.variables,
           AWS_ENDPOINT_URL_CLOUDFORMATION: this.environment.aws.cloudFormationUrl,
