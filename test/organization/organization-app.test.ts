@@ -1,7 +1,15 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { MANAGEMENT_ACCOUNT, ORGANIZATION_REGIONS, SECURITY_ACCOUNT, buildOrganizationApp } from '../../bin/organization-app';
+import {
+  EXCLUDED_ACCOUNT,
+  MANAGEMENT_ACCOUNT,
+  ORGANIZATION_REGIONS,
+  OUTSIDE_ACCOUNTS,
+  SECURITY_ACCOUNT,
+  WORKLOAD_UNITS,
+  buildOrganizationApp,
+} from '../../bin/organization-app';
 
 function stacks(): Stack[] {
   return buildOrganizationApp().node.children.filter((child): child is Stack => child instanceof Stack);
@@ -17,7 +25,14 @@ test('a management stack and an organization configuration stack per region, in 
     expect([management.account, management.region]).toEqual([MANAGEMENT_ACCOUNT, region]);
     expect([organization.account, organization.region]).toEqual([SECURITY_ACCOUNT, region]);
     Template.fromStack(management).hasResourceProperties('Custom::GuardDutyDelegatedAdministrator', { AdminAccountId: SECURITY_ACCOUNT, RemovalPolicy: 'RETAIN' });
-    Template.fromStack(organization).hasResourceProperties('Custom::GuardDutyOrganizationConfiguration', { AutoEnableOrganizationMembers: 'ALL' });
+    Template.fromStack(organization).hasResourceProperties('Custom::GuardDutyOrganizationConfiguration', { AutoEnableOrganizationMembers: 'NEW' });
+    // One fleet: the workload OUs' accounts, read from Organizations at deploy time, and three outside accounts.
+    Template.fromStack(organization).hasResourceProperties('Custom::GuardDutyMemberInvitations', {
+      Members: OUTSIDE_ACCOUNTS.map((m) => ({ AccountId: m.accountId, Email: m.email })),
+      OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: WORKLOAD_UNITS, ExcludeAccountIds: [EXCLUDED_ACCOUNT] },
+      OnUnprocessed: 'REPORT',
+    });
+    expect(OUTSIDE_ACCOUNTS).toHaveLength(3);
     // The delegated administrator's detector exists once it is designated: no CfnDetector here.
     Template.fromStack(organization).resourceCountIs('AWS::GuardDuty::Detector', 0);
   }
