@@ -12,7 +12,10 @@ import {
 import { HandlerError } from '../../lambda/shared/handler-error';
 import { createLogger } from '../../lambda/shared/logger';
 import { OrganizationAccount, OrganizationsReader } from '../../lambda/shared/organizations-api';
+import { ATTRIBUTE } from '../../lib/private/invitation-contract';
+import { responseData } from '../../lambda/member-invitations/outcome-report';
 import { createEvent, lambdaContext } from '../support/cloudformation-events';
+import { CLOUDFORMATION_RESPONSE_LIMIT_BYTES, byteLength, successResponseBody } from '../support/provider-framework-response';
 import { FakeGuardDuty } from '../support/fake-guardduty';
 
 /**
@@ -150,6 +153,21 @@ test('selectionData bounds the suspended IDs and keeps the count', () => {
   expect(data.SuspendedAccountIds).toMatch(/,… and \d+ more$/);
   expect(data.SuspendedAccountCount).toBe('500');
   expect(data.OrganizationAccountCount).toBe('7');
+});
+
+test('the suspended list fits the 4,096-byte response next to the other attributes, at their worst', () => {
+  const ids = (first: number) => Array.from({ length: 5_000 }, (_, i) => String(first + i));
+  const detectorId = 'd'.repeat(264);
+  const data = {
+    ...responseData({ detectorId, invited: ids(200_000_000_000), alreadyMembers: [], unprocessed: ids(300_000_000_000).map((accountId) => ({ accountId, result: 'refused' })), removed: [] }),
+    [ATTRIBUTE.VERIFICATION_SINCE]: String(Date.now()),
+    [ATTRIBUTE.VERIFICATION_DEADLINE]: String(Date.now()),
+    ...selectionData({ selectedCount: 50_000, suspended: ids(400_000_000_000) }),
+  };
+  // The longest envelope CloudFormation can give: a 128-character stack name, a 255-character logical ID.
+  const event = { ...createEvent({}), StackId: `arn:aws:cloudformation:ap-southeast-2:111111111111:stack/${'s'.repeat(128)}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`, LogicalResourceId: 'L'.repeat(255) };
+
+  expect(byteLength(successResponseBody(event, { PhysicalResourceId: `guardduty-members:${detectorId}`, Data: data }))).toBeLessThanOrEqual(CLOUDFORMATION_RESPONSE_LIMIT_BYTES);
 });
 
 describe('the handler', () => {
