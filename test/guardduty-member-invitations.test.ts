@@ -394,6 +394,9 @@ describe('attributes', () => {
     ['unprocessedAccountIds', 'UnprocessedAccountIds'],
     ['unprocessedAccountCount', 'UnprocessedAccountCount'],
     ['invitedAccountIds', 'InvitedAccountIds'],
+    ['organizationAccountIds', 'OrganizationAccountIds'],
+    ['organizationAccountCount', 'OrganizationAccountCount'],
+    ['invitationAccountCount', 'InvitationAccountCount'],
     ['detectorId', 'DetectorId'],
   ] as const)('%s reads the resource attribute %s', (property, attribute) => {
     const construct = invite();
