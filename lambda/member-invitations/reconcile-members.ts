@@ -26,7 +26,9 @@ export interface AppliedMembers {
 /**
  * Brings the detector's member list up to the declaration: reads the declared accounts'
  * current state, creates the missing members and invites those without a live
- * invitation. Every declared account ends in exactly one list of the outcome. Removing
+ * invitation, except organization accounts GuardDuty associated on CreateMembers alone
+ * (organization-association.ts). Every declared account ends in exactly one list of the
+ * outcome. Removing
  * the accounts an Update dropped is a separate step (member-removal.ts), taken only once
  * the run can no longer fail, so a failed run never removes a member it did not create.
  */
