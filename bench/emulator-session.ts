@@ -4,6 +4,8 @@ import { CallRecord, GuardDutyEmulator, GuardDutyEmulatorOptions, isWriteOperati
 
 export const ADMINISTRATOR = '111111111111';
 export const REGION = 'us-east-1';
+/** The organization's management account, in the mixed-fleet scenario. */
+const MANAGEMENT = '999999999990';
 
 /** What a flow cost GuardDuty, read from the emulator's call log. */
 export interface CallStats {
@@ -59,6 +61,18 @@ export class BenchEmulator {
     members.forEach((member, index) =>
       this.emulator.seedMember(ADMINISTRATOR, REGION, { accountId: member.AccountId, email: member.Email, relationshipStatus: statusOf(index) }),
     );
+  }
+
+  /**
+   * An organization whose GuardDuty delegated administrator is the administrator, with
+   * these accounts active in it (until the next freshDetector, which clears it).
+   */
+  public delegatedOrganization(accountIds: readonly string[]): void {
+    const organization = this.emulator.organization;
+    organization.create(MANAGEMENT);
+    organization.addAccount({ accountId: ADMINISTRATOR });
+    accountIds.forEach((accountId) => organization.addAccount({ accountId }));
+    organization.setGuardDutyAdministrator(REGION, ADMINISTRATOR);
   }
 
   /** Invitations to these accounts end EmailVerificationFailed (until the next freshDetector). */

@@ -41,6 +41,8 @@ export interface BenchOptions {
   /** Scenario 8: members of the run that spans several invocations, and each invocation's budget (the time left the Lambda context reports). */
   readonly continuedMembers: number;
   readonly continuedBudgets: ReadonlyArray<{ readonly onEventMs: number; readonly isCompleteMs: number }>;
+  /** Scenario 10: organization accounts and outside accounts in one declaration, under a delegated administrator. */
+  readonly mixedFleet: { readonly organization: number; readonly outside: number };
   /** The scenarios to run, by number (1 to 9). */
   readonly scenarios: ReadonlySet<number>;
   readonly quick: boolean;
@@ -50,7 +52,7 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
+const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 10];
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -79,6 +81,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --continued-budgets-s 180/300,600/300
                              scenario 8 runs, each with the time left onEvent's and each
                              isComplete call's Lambda context reports, in seconds
+  --mixed-fleet 4000/1000    organization/outside accounts of the mixed-fleet scenario (10)
   --scenarios 1,2,3,4,5,6,7,8,9
                              which scenarios to run
   --quick                    smoke run in under a minute (small N, one run each)
@@ -111,6 +114,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
       'continued-members': { type: 'string' },
       'continued-budgets-s': { type: 'string' },
       scenarios: { type: 'string' },
+      'mixed-fleet': { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -156,6 +160,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
     // of work after the handler's 65 s reserve, so the run still spans invocations.
     continuedMembers: positive(values['continued-members'], 'continued-members', quick ? 2_500 : 50_000),
     continuedBudgets: budgets(values['continued-budgets-s'], quick ? '78/120' : '180/300,600/300'),
+    mixedFleet: mixedFleetOf(values['mixed-fleet'], quick ? '400/100' : '4000/1000'),
     scenarios: new Set(scenarios),
     quick,
     out: values.out ?? (quick ? quickOut : defaultOut),
@@ -207,6 +212,15 @@ function budgets(raw: string | undefined, fallback: string): Array<{ onEventMs: 
     }
     return { onEventMs: onEvent * 1_000, isCompleteMs: isComplete * 1_000 };
   });
+}
+
+/** "4000/1000": organization accounts / outside accounts. */
+function mixedFleetOf(raw: string | undefined, fallback: string): { organization: number; outside: number } {
+  const [organization, outside, extra] = (raw ?? fallback).split('/').map((part) => Number(part.trim()));
+  if (extra !== undefined || !Number.isInteger(organization) || !Number.isInteger(outside) || organization < 0 || outside < 0 || organization + outside < 1) {
+    fail(`--mixed-fleet takes organization/outside account counts, such as 4000/1000; got ${JSON.stringify(raw)}`);
+  }
+  return { organization, outside };
 }
 
 function fail(message: string): never {

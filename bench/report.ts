@@ -8,6 +8,7 @@ import type { ColdStartRun } from './scenarios/cold-start';
 import type { ContinuedRunResult } from './scenarios/continued-run';
 import type { MonitorCheckResult } from './scenarios/monitor-check';
 import type { CallFloor } from './scenarios/invitation-run';
+import type { MixedFleetResult } from './scenarios/mixed-fleet';
 import type { MixedUpdateResult } from './scenarios/mixed-update';
 import type { SynthMeasurement } from './scenarios/synthesis';
 import type { VerificationWaitResult } from './scenarios/verification-wait';
@@ -77,6 +78,9 @@ export function renderReport(input: ReportInput): string {
   renderAccepterJourney(doc, options, results.accepter);
   results.continued.forEach((run) => renderContinuedRun(doc, run));
   renderMonitorChecks(doc, results.monitor ?? []);
+  if (results.mixedFleet) {
+    renderMixedFleet(doc, results.mixedFleet);
+  }
   return doc.toString();
 }
 
@@ -123,7 +127,7 @@ function renderReruns(doc: MarkdownDocument, input: ReportInput): void {
 function renderMixedUpdate(doc: MarkdownDocument, mixed: MixedUpdateResult): void {
   doc
     .heading(2, `3. Mixed update: ${count(mixed.members)} members, ${count(mixed.removed)} removed and ${count(mixed.added)} added (DESTROY)`)
-    .table(FLOW_HEADER, [flowRow(mixed.members, 'Shipped handler', mixed.handler), floorRow(mixed.members, mixed.floor, 'Get per 50 declared; Create, Invite, Disassociate, Delete per 50 changed')], FLOW_ALIGN);
+    .table(FLOW_HEADER, [flowRow(mixed.members, 'Shipped handler', mixed.handler), floorRow(mixed.members, mixed.floor, 'Get per 50 declared; Create, Get again, Invite, Disassociate, Delete per 50 changed')], FLOW_ALIGN);
 }
 
 function renderColdStart(doc: MarkdownDocument, input: ReportInput): void {
@@ -270,8 +274,8 @@ function renderContinuedRun(doc: MarkdownDocument, r: ContinuedRunResult): void 
     count(r.invocations.reduce((total, i) => total + i.throttled, 0)),
     r.complete ? `complete: InvitedAccountCount ${count(r.reportedInvited ?? 0)}, UnprocessedAccountCount ${count(r.reportedUnprocessed ?? 0)}` : '**not complete**',
   ]);
-  const batches = r.floorCalls / 3;
-  rows.push(['', '*Floor*', duration(r.floorWallMs), '—', count(batches), count(batches), count(batches), '', '0', 'computed']);
+  const batches = r.floorCalls / 4;
+  rows.push(['', '*Floor*', duration(r.floorWallMs), '—', count(2 * batches), count(batches), count(batches), '', '0', 'computed']);
   doc
     .heading(2, `8. One construct, ${count(r.members)} members, MemberList asset, verification wait: ${budgetLabel(r)} (onEvent/isComplete)`)
     .table(
@@ -281,7 +285,7 @@ function renderContinuedRun(doc: MarkdownDocument, r: ContinuedRunResult): void 
         ['Budget (time left the Lambda context reports)', `onEvent ${duration(r.onEventBudgetMs)}, each isComplete ${duration(r.isCompleteBudgetMs)}`],
         ['Invocations', count(r.invocations.length)],
         ['Wall time, onEvent start to last invocation end', duration(r.wallMs)],
-        ['Rate floor of the 3 × ⌈N/50⌉ calls', `${duration(r.floorWallMs)} (wall time ${(r.wallMs / r.floorWallMs).toFixed(2)}×)`],
+        ['Rate floor of the 4 × ⌈N/50⌉ calls', `${duration(r.floorWallMs)} (wall time ${(r.wallMs / r.floorWallMs).toFixed(2)}×)`],
         ['Rate floor of the calls GuardDuty accepted', `${duration(r.acceptedFloorWallMs)} (wall time ${(r.wallMs / r.acceptedFloorWallMs).toFixed(2)}×)`],
         ['Accounts invited once / never / more than once', `${count(r.invitedOnce)} / ${count(r.neverInvited)} / ${count(r.invitedMoreThanOnce)}`],
         ['Accounts Invited at the end', count(r.invitedAtEnd)],
@@ -338,7 +342,7 @@ function flowRow(members: number, flow: string, runs: readonly FlowRun[]): strin
   ];
 }
 
-function floorRow(members: number, floor: CallFloor, what = 'Get, Create, Invite per 50'): string[] {
+function floorRow(members: number, floor: CallFloor, what = 'Get, Create, Get again, Invite per 50'): string[] {
   return [count(members), `*Floor* (${what})`, '—', count(floor.calls), count(floor.writeCalls), '0', duration(floor.wallMs), '—', 'computed'];
 }
 
@@ -356,4 +360,29 @@ function outcome(runs: readonly FlowRun[]): string {
   const why = [...causes.entries()].sort((a, b) => b[1] - a[1]).map(([what, accounts]) => `${what} × ${count(accounts)}`).join('; ');
   const failed = spread(summarizeField(runs, (r) => r.wanted - r.succeeded), count);
   return `${failed} of ${count(wanted)} failed${runs.length > 1 ? ' per run' : ''}: ${why}${runs.length > 1 ? ` (accounts, all ${runs.length} runs)` : ''}`;
+}
+
+function renderMixedFleet(doc: MarkdownDocument, r: MixedFleetResult): void {
+  const members = r.organizationAccounts + r.outsideAccounts;
+  const operations = ['GetMembers', 'CreateMembers', 'InviteMembers'];
+  const accepted = (op: string) => summarizeField(r.accepted, (a) => a[op] ?? 0);
+  doc
+    .heading(2, `10. Mixed fleet: ${count(r.organizationAccounts)} organization accounts and ${count(r.outsideAccounts)} outside accounts in one declaration, delegated administrator`)
+    .paragraph(
+      'One Create of the shipped handler: organization accounts are associated with CreateMembers alone, the others invited. ' +
+        'The floor reads the declared accounts, creates them, reads them again (which tells the two apart) and invites the outside ones; ' +
+        'a user who split the list by hand would save the second read.',
+    )
+    .table(FLOW_HEADER, [
+      flowRow(members, 'Shipped handler', r.handler),
+      floorRow(members, r.floor, 'Get, Create, Get again per 50 declared; Invite per 50 outside'),
+      floorRow(members, r.splitListFloor, 'list split by hand: no second read'),
+    ], FLOW_ALIGN)
+    .table(
+      ['Calls GuardDuty accepted', ...operations, 'Accounts invited'],
+      [
+        ['Shipped handler (median, lowest–highest)', ...operations.map((op) => `${count(accepted(op).median)} (${count(accepted(op).min)}–${count(accepted(op).max)})`), count(Math.max(...r.invitationsSent))],
+        ['*Floor*', ...operations.map((op) => count(r.floor.byOperation[op] ?? 0)), count(r.outsideAccounts)],
+      ],
+    );
 }

@@ -11,6 +11,7 @@ import { accepterJourney, AccepterJourneyResult, AccepterOrder } from './scenari
 import { continuedRun, ContinuedRunResult } from './scenarios/continued-run';
 import { coldStart, ColdStartMeasurement } from './scenarios/cold-start';
 import { invitationRun, InvitationRunResult } from './scenarios/invitation-run';
+import { mixedFleet, MixedFleetResult } from './scenarios/mixed-fleet';
 import { mixedUpdate, MixedUpdateResult } from './scenarios/mixed-update';
 import { monitorCheck, MonitorCheckResult } from './scenarios/monitor-check';
 import { rerunWithNothingToDo, RerunResult } from './scenarios/rerun';
@@ -113,7 +114,9 @@ async function main(): Promise<number> {
 
     const monitor: MonitorCheckResult[] = runs(9) ? await each((n) => `monitor check N=${n}`, options.monitorSizes, (n) => monitorCheck(ctx, n)) : [];
 
-    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, continued, monitor };
+    const fleet: MixedFleetResult | undefined = runs(10) ? await attempt('mixed fleet', () => mixedFleet(ctx, options.mixedFleet)) : undefined;
+
+    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, continued, monitor, mixedFleet: fleet };
     const targets = judgeTargets(results, ctx.conditions);
     const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeVersion: process.version, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } };
     let report = renderReport({ machine, options, startedAt, durationMs: performance.now() - started, results, targets });

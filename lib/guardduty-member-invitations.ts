@@ -196,6 +196,31 @@ export class GuardDutyMemberInvitations extends Construct {
   public readonly invitedAccountIds: string;
 
   /**
+   * Comma-separated IDs of the declared accounts that are members through the AWS
+   * Organization (associated with CreateMembers alone, by the last deployment or before),
+   * cut short like `unprocessedAccountIds` when very long. Empty unless the administrator
+   * is the organization's GuardDuty delegated administrator.
+   *
+   * @attribute
+   */
+  public readonly organizationAccountIds: string;
+
+  /**
+   * How many declared accounts are members through the AWS Organization.
+   *
+   * @attribute
+   */
+  public readonly organizationAccountCount: number;
+
+  /**
+   * How many declared accounts are members by invitation (sent by the last deployment or
+   * an earlier one), whatever the state of the invitation.
+   *
+   * @attribute
+   */
+  public readonly invitationAccountCount: number;
+
+  /**
    * The ID of the detector the members belong to: the one given, or the one the handler
    * looked up.
    *
@@ -237,7 +262,7 @@ export class GuardDutyMemberInvitations extends Construct {
    *
    * @attribute
    */
-  public readonly organizationAccountCount: number;
+  public readonly selectedAccountCount: number;
 
   private readonly resource: CustomResource;
 
@@ -291,7 +316,10 @@ export class GuardDutyMemberInvitations extends Construct {
     this.detectorId = this.resource.getAttString(ATTRIBUTE.DETECTOR_ID);
     this.suspendedAccountIds = this.resource.getAttString(ATTRIBUTE.SUSPENDED_ACCOUNT_IDS);
     this.suspendedAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.SUSPENDED_ACCOUNT_COUNT));
+    this.selectedAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.SELECTED_ACCOUNT_COUNT));
+    this.organizationAccountIds = this.resource.getAttString(ATTRIBUTE.ORGANIZATION_ACCOUNT_IDS);
     this.organizationAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.ORGANIZATION_ACCOUNT_COUNT));
+    this.invitationAccountCount = Token.asNumber(this.resource.getAtt(ATTRIBUTE.INVITATION_ACCOUNT_COUNT));
 
     if (onUnprocessed === UnprocessedAccountsAction.REPORT) {
       new CfnOutput(this, 'UnprocessedAccountIds', {

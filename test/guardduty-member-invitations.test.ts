@@ -394,6 +394,12 @@ describe('attributes', () => {
     ['unprocessedAccountIds', 'UnprocessedAccountIds'],
     ['unprocessedAccountCount', 'UnprocessedAccountCount'],
     ['invitedAccountIds', 'InvitedAccountIds'],
+    ['organizationAccountIds', 'OrganizationAccountIds'],
+    ['organizationAccountCount', 'OrganizationAccountCount'],
+    ['invitationAccountCount', 'InvitationAccountCount'],
+    ['suspendedAccountIds', 'SuspendedAccountIds'],
+    ['suspendedAccountCount', 'SuspendedAccountCount'],
+    ['selectedAccountCount', 'SelectedAccountCount'],
     ['detectorId', 'DetectorId'],
   ] as const)('%s reads the resource attribute %s', (property, attribute) => {
     const construct = invite();

@@ -78,7 +78,7 @@ describe('the template holds the selection, not the accounts', () => {
 
     expect(stack.resolve(members.suspendedAccountIds)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'SuspendedAccountIds'] });
     expect(stack.resolve(members.suspendedAccountCount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'SuspendedAccountCount'] });
-    expect(stack.resolve(members.organizationAccountCount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'OrganizationAccountCount'] });
+    expect(stack.resolve(members.selectedAccountCount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'SelectedAccountCount'] });
     expect(members.memberAccountIds).toEqual([]);
   });
 });

@@ -37,9 +37,10 @@ export async function mixedUpdate(ctx: BenchContext): Promise<MixedUpdateResult>
     handler.push(await runHandler(ctx, event, { total: after.length + dropped.size, count: settled }));
   }
 
-  // GetMembers over the declared list; CreateMembers and InviteMembers for the added
-  // accounts; DisassociateMembers and DeleteMembers for the dropped ones.
-  const calls = batchesFor(members) + 4 * batchesFor(changed);
+  // GetMembers over the declared list; CreateMembers, GetMembers again (organization
+  // accounts) and InviteMembers for the added accounts; DisassociateMembers and
+  // DeleteMembers for the dropped ones.
+  const calls = batchesFor(members) + 5 * batchesFor(changed);
   return {
     members,
     removed: changed,

@@ -84,6 +84,8 @@ export function withVerificationResults(data: Readonly<Record<string, string>>, 
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]: listWithCount(unprocessed, unprocessedCount),
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(unprocessedCount),
     [ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT]: String(Math.max(0, count(ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT) - fromAlreadyMembers)),
+    // Only invited accounts are verified: organization members are never moved.
+    ...(data[ATTRIBUTE.INVITATION_ACCOUNT_COUNT] === undefined ? {} : { [ATTRIBUTE.INVITATION_ACCOUNT_COUNT]: String(Math.max(0, count(ATTRIBUTE.INVITATION_ACCOUNT_COUNT) - moved.length)) }),
   };
 }
 

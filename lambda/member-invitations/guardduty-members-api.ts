@@ -69,11 +69,13 @@ export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline)
         for (const m of output.Members ?? []) {
           if (m.AccountId) {
             const invitedAtMs = m.InvitedAt ? Date.parse(m.InvitedAt) : NaN;
+            const updatedAtMs = m.UpdatedAt ? Date.parse(m.UpdatedAt) : NaN;
             members.push({
               accountId: m.AccountId,
               relationshipStatus: m.RelationshipStatus ?? 'Unknown',
               email: m.Email,
               invitedAtMs: Number.isNaN(invitedAtMs) ? undefined : invitedAtMs,
+              updatedAtMs: Number.isNaN(updatedAtMs) ? undefined : updatedAtMs,
             });
           }
         }

@@ -7,6 +7,8 @@ export interface CurrentMember {
   readonly email?: string;
   /** When the last invitation was sent, in epoch milliseconds. */
   readonly invitedAtMs?: number;
+  /** When GuardDuty last changed the member, in epoch milliseconds. */
+  readonly updatedAtMs?: number;
 }
 
 /** What to do about each declared account, decided before any write call. */

@@ -189,7 +189,7 @@ export function selectionData(selection: SelectionReport | undefined): Record<st
   return {
     [ATTRIBUTE.SUSPENDED_ACCOUNT_IDS]: boundedList(selection?.suspended ?? [], MAX_SUSPENDED_LIST_BYTES),
     [ATTRIBUTE.SUSPENDED_ACCOUNT_COUNT]: String(selection?.suspended.length ?? 0),
-    [ATTRIBUTE.ORGANIZATION_ACCOUNT_COUNT]: String(selection?.selectedCount ?? 0),
+    [ATTRIBUTE.SELECTED_ACCOUNT_COUNT]: String(selection?.selectedCount ?? 0),
   };
 }
 

@@ -1,6 +1,7 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
 import { truncateUtf8 } from '../shared/handler-error';
 import { CurrentMember, invitedSince } from './member-plan';
+import { WayIn, wayIn } from './organization-association';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /** Where every declared account ended up in one run: each account in exactly one list. */
@@ -8,8 +9,13 @@ export interface InvitationOutcome {
   readonly detectorId: string;
   /** Invited by this run. */
   readonly invited: readonly string[];
-  /** Already members; left as they were, with their relationship status. */
-  readonly alreadyMembers: ReadonlyArray<{ readonly accountId: string; readonly relationshipStatus: string }>;
+  /** Associated by this run without an invitation: through the organization (organization-association.ts). Absent: none. */
+  readonly associated?: readonly string[];
+  /**
+   * Already members; left as they were, with their relationship status and how they came
+   * in (`wayIn` absent: by invitation).
+   */
+  readonly alreadyMembers: ReadonlyArray<{ readonly accountId: string; readonly relationshipStatus: string; readonly wayIn?: WayIn }>;
   /** Declared accounts GuardDuty did not process, and undeclared ones it would not remove. */
   readonly unprocessed: readonly UnprocessedAccount[];
   /** Members taken out because the declaration dropped them (Update with DESTROY). */
@@ -19,11 +25,11 @@ export interface InvitationOutcome {
 /**
  * CloudFormation rejects a custom-resource response over 4,096 bytes, and the resource
  * then hangs until it times out. The envelope (stack ARN, request ID, logical and
- * physical IDs) takes up to about 1,000 bytes, so each of the two ID lists gets at most
- * 1,000 bytes (about 75 IDs) and the whole Data stays under 2,400 bytes. The full lists
+ * physical IDs) takes up to about 1,000 bytes, so each of the three ID lists gets at most
+ * 700 bytes (about 50 IDs) and the whole Data stays under 2,400 bytes. The full lists
  * go to the log.
  */
-export const MAX_ID_LIST_BYTES = 1_000;
+export const MAX_ID_LIST_BYTES = 700;
 
 /** The custom resource's attributes (`Fn::GetAtt`). */
 export function responseData(outcome: InvitationOutcome): Record<string, string> {
@@ -34,6 +40,23 @@ export function responseData(outcome: InvitationOutcome): Record<string, string>
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_IDS]: boundedList(outcome.unprocessed.map((u) => u.accountId), MAX_ID_LIST_BYTES),
     [ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT]: String(outcome.unprocessed.length),
     [ATTRIBUTE.ALREADY_MEMBER_ACCOUNT_COUNT]: String(outcome.alreadyMembers.length),
+    ...wayInData(outcome),
+  };
+}
+
+/**
+ * Which way the declared members came in: through the organization (associated by this
+ * run, or members before it that were never invited) or by invitation (sent by this run
+ * or an earlier one). Unprocessed accounts are in neither.
+ */
+function wayInData(outcome: InvitationOutcome): Record<string, string> {
+  const throughOrganization = [...(outcome.associated ?? []), ...outcome.alreadyMembers.filter((m) => m.wayIn === 'organization').map((m) => m.accountId)];
+  const byInvitation = outcome.invited.length + outcome.alreadyMembers.filter((m) => m.wayIn !== 'organization').length;
+  return {
+    [ATTRIBUTE.ASSOCIATED_ACCOUNT_COUNT]: String(outcome.associated?.length ?? 0),
+    [ATTRIBUTE.ORGANIZATION_ACCOUNT_IDS]: boundedList(throughOrganization, MAX_ID_LIST_BYTES),
+    [ATTRIBUTE.ORGANIZATION_ACCOUNT_COUNT]: String(throughOrganization.length),
+    [ATTRIBUTE.INVITATION_ACCOUNT_COUNT]: String(byInvitation),
   };
 }
 
@@ -128,7 +151,8 @@ export function outcomeFromState(
   const byId = new Map(members.map((m) => [m.accountId, m]));
   const refused = new Set(unprocessed.map((u) => u.accountId));
   const invited: string[] = [];
-  const alreadyMembers: Array<{ accountId: string; relationshipStatus: string }> = [];
+  const associated: string[] = [];
+  const alreadyMembers: Array<{ accountId: string; relationshipStatus: string; wayIn: WayIn }> = [];
   const notReached: UnprocessedAccount[] = [];
   for (const accountId of declaredIds) {
     const member = byId.get(accountId);
@@ -139,11 +163,23 @@ export function outcomeFromState(
       notReached.push({ accountId, result: 'not a member after the run: the run did not reach it. Deploy again.' });
     } else if (invitedSince(member, sinceMs)) {
       invited.push(accountId);
+    } else if (wayIn(member) === 'organization' && changedSince(member, sinceMs)) {
+      associated.push(accountId);
     } else {
-      alreadyMembers.push({ accountId, relationshipStatus: member.relationshipStatus });
+      alreadyMembers.push({ accountId, relationshipStatus: member.relationshipStatus, wayIn: wayIn(member) });
     }
   }
-  return { detectorId, invited, alreadyMembers, unprocessed: [...unprocessed, ...notReached], removed: [] };
+  return { detectorId, invited, associated, alreadyMembers, unprocessed: [...unprocessed, ...notReached], removed: [] };
+}
+
+/**
+ * Whether GuardDuty last changed the member after the run began (`UpdatedAt`, to the
+ * second like `InvitedAt`): an organization member the run associated. That CreateMembers
+ * moves `UpdatedAt` is assumed (the API reference calls it the member's last-updated
+ * time); a member it did not move counts as already a member, in the same way in.
+ */
+function changedSince(member: CurrentMember, sinceMs: number): boolean {
+  return member.updatedAtMs !== undefined && member.updatedAtMs >= sinceMs - 1_000;
 }
 
 /** The account IDs of a bounded list attribute, without its "… and N more" element. */

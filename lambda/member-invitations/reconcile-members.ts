@@ -1,6 +1,7 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { Logger } from '../shared/logger';
 import { planInvitations } from './member-plan';
+import { associateThroughOrganization, membersToReadd, refusedReadd, wayIn } from './organization-association';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
 import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
@@ -25,7 +26,9 @@ export interface AppliedMembers {
 /**
  * Brings the detector's member list up to the declaration: reads the declared accounts'
  * current state, creates the missing members and invites those without a live
- * invitation. Every declared account ends in exactly one list of the outcome. Removing
+ * invitation, except organization accounts GuardDuty associated on CreateMembers alone
+ * (organization-association.ts). Every declared account ends in exactly one list of the
+ * outcome. Removing
  * the accounts an Update dropped is a separate step (member-removal.ts), taken only once
  * the run can no longer fail, so a failed run never removes a member it did not create.
  */
@@ -63,7 +66,13 @@ export async function applyDeclaredMembers(
   // re-created member was a member before this run, so a failed Create leaves it.
   const recreatedIds = new Set(plan.recreate.map((m) => m.accountId));
   progress.created.push(...toCreate.map((m) => m.accountId).filter((id) => !createRefused.has(id) && !recreatedIds.has(id)));
-  const toInvite = plan.invite.filter((id) => !createRefused.has(id));
+  // Mixed fleets (organization-association.ts): accounts GuardDuty associated at once
+  // came in through the organization and get no invitation.
+  const association = await associateThroughOrganization(api, detectorId, {
+    createdIds: toCreate.map((m) => m.accountId).filter((id) => !createRefused.has(id)),
+    readd: membersToReadd(plan, settings.members, current),
+  });
+  const toInvite = plan.invite.filter((id) => !createRefused.has(id) && !association.associated.has(id));
 
   const invitation = { message: settings.message, disableEmailNotification: settings.disableEmailNotification };
   const invited = partitionUnprocessed(await api.inviteMembers(detectorId, toInvite, invitation), ['already-invited']);
@@ -72,16 +81,18 @@ export async function applyDeclaredMembers(
   const outcome: InvitationOutcome = {
     detectorId,
     invited: toInvite.filter((id) => !notInvited.has(id)),
+    associated: declaredIds.filter((id) => association.associated.has(id)),
     alreadyMembers: [
-      ...plan.unchanged,
+      ...plan.unchanged.map((m) => ({ ...m, wayIn: wayIn(current.get(m.accountId)!) })),
       ...invited.benign.map((u) => ({ accountId: u.accountId, relationshipStatus: 'Invited' })),
     ],
-    unprocessed: [...replaced.refused, ...created.refused, ...invited.refused],
+    unprocessed: [...replaced.refused, ...created.refused, ...invited.refused.map((u) => refusedReadd(u, association.readdRefusals))],
     removed: [],
   };
   log.info('applied', {
     detectorId,
     invited: outcome.invited,
+    associated: outcome.associated,
     alreadyMembers: outcome.alreadyMembers.map((m) => `${m.accountId}:${m.relationshipStatus}`),
     unprocessed: outcome.unprocessed.map((u) => `${u.accountId}: ${u.result}`),
   });

@@ -80,7 +80,14 @@ export const ATTRIBUTE = {
   SUSPENDED_ACCOUNT_IDS: 'SuspendedAccountIds',
   SUSPENDED_ACCOUNT_COUNT: 'SuspendedAccountCount',
   /** How many active accounts `OrganizationMembers` resolved to in this deployment (after exclusions). */
+  SELECTED_ACCOUNT_COUNT: 'SelectedAccountCount',
+  /** Accounts this run associated through the organization (CreateMembers alone, no invitation). */
+  ASSOCIATED_ACCOUNT_COUNT: 'AssociatedAccountCount',
+  /** Declared members that came in through the organization, this run or before (bounded list). */
+  ORGANIZATION_ACCOUNT_IDS: 'OrganizationAccountIds',
   ORGANIZATION_ACCOUNT_COUNT: 'OrganizationAccountCount',
+  /** Declared members that came in by invitation, this run's or an earlier one's. */
+  INVITATION_ACCOUNT_COUNT: 'InvitationAccountCount',
   /** Epoch milliseconds: invitations sent from then on are this run's (for the verification wait). */
   VERIFICATION_SINCE: 'VerificationSince',
   /** Epoch milliseconds after which the verification wait gives up. */

@@ -152,7 +152,7 @@ test('selectionData bounds the suspended IDs and keeps the count', () => {
   expect(Buffer.byteLength(data.SuspendedAccountIds)).toBeLessThanOrEqual(MAX_SUSPENDED_LIST_BYTES);
   expect(data.SuspendedAccountIds).toMatch(/,… and \d+ more$/);
   expect(data.SuspendedAccountCount).toBe('500');
-  expect(data.OrganizationAccountCount).toBe('7');
+  expect(data.SelectedAccountCount).toBe('7');
 });
 
 test('the suspended list fits the 4,096-byte response next to the other attributes, at their worst', () => {
@@ -207,7 +207,7 @@ describe('the handler', () => {
       lambdaContext(),
     );
 
-    expect(response.Data).toMatchObject({ InvitedAccountIds: '200000000001', SuspendedAccountIds: '200000000002', SuspendedAccountCount: '1', OrganizationAccountCount: '1' });
+    expect(response.Data).toMatchObject({ InvitedAccountIds: '200000000001', SuspendedAccountIds: '200000000002', SuspendedAccountCount: '1', SelectedAccountCount: '1' });
     expect(gd.members.get('200000000001')?.email).toBe('aws+200000000001@example.com');
     expect([...gd.members.keys()]).toEqual(['200000000001']);
     expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(0);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { truncateUtf8 } from '../../lambda/shared/handler-error';
-import { boundedList, failureMessage, groupByReason, responseData } from '../../lambda/member-invitations/outcome-report';
+import { boundedList, failureMessage, groupByReason, outcomeFromState, responseData } from '../../lambda/member-invitations/outcome-report';
 
 const accountId = fc.stringMatching(/^\d{12}$/);
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -49,20 +49,51 @@ describe('truncateUtf8', () => {
 describe('responseData', () => {
   test('stays under 2,400 bytes whatever the number of accounts', () => {
     fc.assert(
-      fc.property(fc.array(accountId, { maxLength: 5_000 }), fc.array(accountId, { maxLength: 5_000 }), (invited, refused) => {
-        const data = responseData({
-          detectorId: 'd'.repeat(32),
-          invited,
-          alreadyMembers: [],
-          unprocessed: refused.map((id) => ({ accountId: id, result: 'refused' })),
-          removed: [],
-        });
-        expect(bytes(JSON.stringify(data))).toBeLessThan(2_400);
-        expect(data.InvitedAccountCount).toBe(String(invited.length));
-        expect(data.UnprocessedAccountCount).toBe(String(refused.length));
-      }),
+      fc.property(
+        fc.array(accountId, { maxLength: 5_000 }),
+        fc.array(accountId, { maxLength: 5_000 }),
+        fc.array(accountId, { maxLength: 5_000 }),
+        fc.array(fc.record({ accountId, relationshipStatus: fc.constant('Enabled'), wayIn: fc.constantFrom('organization' as const, 'invitation' as const) }), { maxLength: 5_000 }),
+        (invited, refused, associated, alreadyMembers) => {
+          const data = responseData({
+            detectorId: 'd'.repeat(32),
+            invited,
+            associated,
+            alreadyMembers,
+            unprocessed: refused.map((id) => ({ accountId: id, result: 'refused' })),
+            removed: [],
+          });
+          expect(bytes(JSON.stringify(data))).toBeLessThan(2_400);
+          expect(data.InvitedAccountCount).toBe(String(invited.length));
+          expect(data.UnprocessedAccountCount).toBe(String(refused.length));
+          const throughOrganization = associated.length + alreadyMembers.filter((m) => m.wayIn === 'organization').length;
+          expect(data.OrganizationAccountCount).toBe(String(throughOrganization));
+          expect(Number(data.OrganizationAccountCount) + Number(data.InvitationAccountCount)).toBe(invited.length + associated.length + alreadyMembers.length);
+        },
+      ),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('outcomeFromState (a run that went on over several invocations)', () => {
+  const since = Date.parse('2026-11-29T03:00:00Z');
+  test('an organization member GuardDuty changed since the run began was associated by it; one unchanged since was a member before', () => {
+    const members = [
+      { accountId: '111111111111', relationshipStatus: 'Enabled', updatedAtMs: since + 60_000 },
+      { accountId: '222222222222', relationshipStatus: 'Enabled', updatedAtMs: since - 86_400_000 },
+      { accountId: '333333333333', relationshipStatus: 'Invited', invitedAtMs: since + 5_000, updatedAtMs: since + 5_000 },
+      { accountId: '444444444444', relationshipStatus: 'Enabled', invitedAtMs: since - 86_400_000, updatedAtMs: since + 5_000 },
+    ];
+    const outcome = outcomeFromState('d'.repeat(32), members.map((m) => m.accountId), members, since, []);
+
+    expect(outcome.invited).toEqual(['333333333333']);
+    expect(outcome.associated).toEqual(['111111111111']);
+    expect(outcome.alreadyMembers).toEqual([
+      { accountId: '222222222222', relationshipStatus: 'Enabled', wayIn: 'organization' },
+      { accountId: '444444444444', relationshipStatus: 'Enabled', wayIn: 'invitation' },
+    ]);
+    expect(responseData(outcome)).toMatchObject({ AssociatedAccountCount: '1', OrganizationAccountIds: '111111111111,222222222222', InvitationAccountCount: '2' });
   });
 });
 

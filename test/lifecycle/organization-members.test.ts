@@ -72,7 +72,7 @@ describe('members chosen from the organization at deploy time', () => {
 
     expect(created.response).toMatchObject({
       Status: 'SUCCESS',
-      Data: { SuspendedAccountIds: suspended, SuspendedAccountCount: '1', OrganizationAccountCount: '3', UnprocessedAccountCount: '0' },
+      Data: { SuspendedAccountIds: suspended, SuspendedAccountCount: '1', SelectedAccountCount: '3', UnprocessedAccountCount: '0' },
     });
     expect(statuses()).toEqual({ [workload]: 'Enabled', [prod]: 'Enabled', [eu]: 'Enabled', [outside.accountId]: 'Invited' });
     // The emails came from Organizations.
@@ -93,7 +93,7 @@ describe('members chosen from the organization at deploy time', () => {
 
     const updated = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[1], resource.properties[0]));
 
-    expect(updated.response).toMatchObject({ Status: 'SUCCESS', Data: { OrganizationAccountCount: '4', SuspendedAccountCount: '1', UnprocessedAccountCount: '0' } });
+    expect(updated.response).toMatchObject({ Status: 'SUCCESS', Data: { SelectedAccountCount: '4', SuspendedAccountCount: '1', UnprocessedAccountCount: '0' } });
     expect(statuses()).toEqual({ [workload]: 'Enabled', [prod]: 'Enabled', [eu]: 'Enabled', [joiner]: 'Enabled', [outside.accountId]: 'Invited' });
     // One CreateMembers for the joiner, and no invitation to anyone already a member.
     expect(h.emulator.writeCallCount() - writesBefore).toBeLessThanOrEqual(2);
@@ -108,12 +108,12 @@ describe('members chosen from the organization at deploy time', () => {
 
     const afterMove = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[1], resource.properties[0]));
 
-    expect(afterMove.response).toMatchObject({ Status: 'SUCCESS', Data: { OrganizationAccountCount: '2' } });
+    expect(afterMove.response).toMatchObject({ Status: 'SUCCESS', Data: { SelectedAccountCount: '2' } });
     expect(statuses()[workload]).toBe('Enabled');
 
     const afterExclusion = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[2], resource.properties[1]));
 
-    expect(afterExclusion.response).toMatchObject({ Status: 'SUCCESS', Data: { OrganizationAccountCount: '1' } });
+    expect(afterExclusion.response).toMatchObject({ Status: 'SUCCESS', Data: { SelectedAccountCount: '1' } });
     expect(statuses()).toEqual({ [workload]: 'Enabled', [eu]: 'Enabled', [outside.accountId]: 'Invited' });
 
     const deleted = await resource.send(resource.events.delete(created.response.PhysicalResourceId, resource.properties[2]));
@@ -127,7 +127,7 @@ describe('members chosen from the organization at deploy time', () => {
 
     const created = await resource.send(resource.events.create(resource.properties[0]));
 
-    expect(created.response).toMatchObject({ Status: 'SUCCESS', Data: { OrganizationAccountCount: '5', SuspendedAccountIds: suspended } });
+    expect(created.response).toMatchObject({ Status: 'SUCCESS', Data: { SelectedAccountCount: '5', SuspendedAccountIds: suspended } });
     expect(statuses()).toEqual({ [MANAGEMENT]: 'Enabled', [workload]: 'Enabled', [prod]: 'Enabled', [eu]: 'Enabled', [sandbox]: 'Enabled' });
     checkNoOrganizationEmail(created);
   });

@@ -19,6 +19,9 @@ export const RESULT = {
   STILL_ASSOCIATED: 'The request is rejected because the given account ID is still associated; disassociate it first.',
 } as const;
 
+/** The fake's own wording (the service's is not known from public sources). */
+export const ORGANIZATION_ACCOUNT_NOT_INVITABLE = 'The request is rejected because the given account ID is an organization account; add it with CreateMembers.';
+
 /**
  * A stateful stand-in for one administrator's detector, behind aws-sdk-client-mock:
  * enough GuardDuty semantics for the handler's unit tests (members and their
@@ -32,29 +35,42 @@ export class FakeGuardDuty {
   /** Accounts GuardDuty refuses to invite, with the result it gives. */
   public readonly refuseInvite = new Map<string, string>();
   public readonly refuseCreate = new Map<string, string>();
+  /**
+   * Accounts of the organization when this administrator is its GuardDuty delegated
+   * administrator: CreateMembers associates them at once (Enabled, never invited; a
+   * Removed one too), and InviteMembers refuses them.
+   */
+  public readonly organizationAccounts = new Set<string>();
   public detectorIds: string[] = ['d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5'];
   /** The status InviteMembers leaves a member in (GuardDuty verifies the email first). */
   public verificationStatus = 'Invited';
 
+  /** GetMembers as this detector answers it: for a test that stubs one answer and falls back to this. */
+  public readonly getMembers = (input: { AccountIds?: string[] }) => ({
+    Members: (input.AccountIds ?? []).filter((id: string) => this.members.has(id)).map((id: string) => ({
+      AccountId: id,
+      Email: this.members.get(id)!.email,
+      RelationshipStatus: this.members.get(id)!.status,
+      InvitedAt: this.members.get(id)!.invitedAt,
+      MasterId: '123456789012',
+      UpdatedAt: '2026-11-26T00:00:00Z',
+    })),
+    UnprocessedAccounts: (input.AccountIds ?? []).filter((id: string) => !this.members.has(id)).map((id: string) => ({ AccountId: id, Result: RESULT.NOT_A_MEMBER })),
+  });
+
   constructor() {
     const gd = this.mock;
     gd.on(ListDetectorsCommand).callsFake(() => ({ DetectorIds: this.detectorIds }));
-    gd.on(GetMembersCommand).callsFake((input) => ({
-      Members: (input.AccountIds ?? []).filter((id: string) => this.members.has(id)).map((id: string) => ({
-        AccountId: id,
-        Email: this.members.get(id)!.email,
-        RelationshipStatus: this.members.get(id)!.status,
-        InvitedAt: this.members.get(id)!.invitedAt,
-        MasterId: '123456789012',
-        UpdatedAt: '2026-11-26T00:00:00Z',
-      })),
-      UnprocessedAccounts: (input.AccountIds ?? []).filter((id: string) => !this.members.has(id)).map((id: string) => ({ AccountId: id, Result: RESULT.NOT_A_MEMBER })),
-    }));
+    gd.on(GetMembersCommand).callsFake(this.getMembers);
     gd.on(CreateMembersCommand).callsFake((input) =>
       this.perAccount((input.AccountDetails ?? []).map((d: { AccountId?: string; Email?: string }) => d.AccountId!), (id: string) => {
         const refusal = this.refuseCreate.get(id);
         if (refusal) {
           return refusal;
+        }
+        if (this.organizationAccounts.has(id) && this.members.get(id)?.status !== 'Enabled') {
+          this.members.set(id, { email: this.members.get(id)?.email ?? `org+${id}@example.com`, status: 'Enabled' });
+          return undefined;
         }
         if (this.members.has(id)) {
           return RESULT.ALREADY_MEMBER;
@@ -69,7 +85,7 @@ export class FakeGuardDuty {
         if (!member) {
           return RESULT.NOT_A_MEMBER;
         }
-        const refusal = this.refuseInvite.get(id);
+        const refusal = this.refuseInvite.get(id) ?? (this.organizationAccounts.has(id) ? ORGANIZATION_ACCOUNT_NOT_INVITABLE : undefined);
         if (refusal) {
           return refusal;
         }
@@ -108,7 +124,9 @@ export class FakeGuardDuty {
   }
 
   public seed(accountId: string, status: string, email = `security+${accountId}@example.com`): void {
-    this.members.set(accountId, { email, status });
+    // A member past Created was invited, unless it came in through the organization.
+    const invited = status !== 'Created' && !this.organizationAccounts.has(accountId);
+    this.members.set(accountId, { email, status, invitedAt: invited ? '2026-01-05T00:00:00Z' : undefined });
   }
 
   public status(accountId: string): string | undefined {

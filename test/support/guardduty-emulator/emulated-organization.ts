@@ -85,6 +85,16 @@ export class EmulatedOrganization {
     this.state.organization.pageSizeCap = items;
   }
 
+  /**
+   * Makes the account GuardDuty's delegated administrator in the region, as
+   * EnableOrganizationAdminAccount from the management account does, without a call in
+   * the log (for a bench that counts only the handler's calls).
+   */
+  public setGuardDutyAdministrator(region: string, accountId: string): void {
+    this.state.organization.guardDutyAdministrators.set(region, accountId);
+    this.state.organization.registeredDelegatedAdministrators.add(accountId);
+  }
+
   /** The GuardDuty delegated administrator in a region, if any. */
   public guardDutyAdministrator(region: string): string | undefined {
     return this.state.organization.guardDutyAdministrators.get(region);

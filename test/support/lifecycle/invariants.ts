@@ -49,6 +49,8 @@ export function appliedAcceptances(emulator: GuardDutyEmulator, accountId: strin
 /** What one run did with the declared accounts, from the handler's `applied` log line (the attributes are cut short; the log is not). */
 export interface AppliedOutcome {
   readonly invited: readonly string[];
+  /** Associated through the organization by CreateMembers alone. */
+  readonly associated: readonly string[];
   readonly alreadyMembers: readonly string[];
   readonly unprocessed: ReadonlyArray<{ readonly accountId: string; readonly reason: string }>;
   readonly removed: readonly string[];
@@ -75,7 +77,7 @@ export class Invariants {
   public everyAccountReportedOnce(delivery: Delivery, declared: readonly string[]): void {
     const outcome = appliedOutcome(delivery);
     const declaredSet = new Set(declared);
-    const reported = [...outcome.invited, ...outcome.alreadyMembers, ...outcome.unprocessed.map((u) => u.accountId)].filter((id) => declaredSet.has(id));
+    const reported = [...outcome.invited, ...outcome.associated, ...outcome.alreadyMembers, ...outcome.unprocessed.map((u) => u.accountId)].filter((id) => declaredSet.has(id));
     expect(sorted(reported)).toEqual(sorted(declared));
     outcome.unprocessed.forEach((u) => expect(u.reason.trim()).not.toBe(''));
 
@@ -83,7 +85,9 @@ export class Invariants {
     const counts = ['InvitedAccountCount', 'AlreadyMemberAccountCount', 'UnprocessedAccountCount'].map((name) => Number(data[name]));
     const removals = outcome.removed.length + outcome.unprocessed.filter((u) => !declaredSet.has(u.accountId)).length;
     if (removals === 0) {
-      expect(counts[0] + counts[1] + counts[2]).toBe(declared.length);
+      expect(counts[0] + counts[1] + counts[2] + Number(data.AssociatedAccountCount ?? 0)).toBe(declared.length);
+      // Each member came in one way: through the organization or by invitation.
+      expect(Number(data.OrganizationAccountCount) + Number(data.InvitationAccountCount) + counts[2]).toBe(declared.length);
     }
     for (const [list, count] of [['InvitedAccountIds', counts[0]], ['UnprocessedAccountIds', counts[2]]] as const) {
       const listed = (data[list] ?? '').split(',').filter((id) => id !== '');
@@ -287,6 +291,7 @@ export function appliedOutcome(delivery: Delivery): AppliedOutcome {
   });
   return {
     invited: strings(line.invited),
+    associated: strings(line.associated),
     alreadyMembers: strings(line.alreadyMembers).map((entry) => entry.split(':')[0]),
     unprocessed: [...reasons(line.unprocessed), ...reasons(removal?.refused)],
     removed: strings(removal?.removed),
