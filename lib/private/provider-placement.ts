@@ -4,10 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 
 /**
- * Where a stack's provider runs and how it encrypts its logs: the props both constructs
- * take under the names aws-cdk-lib's `custom-resources.Provider` uses. One provider
- * serves every construct of its kind in a stack, so these are the provider's settings,
- * not a construct's: the first construct sets them, and every other must ask for the same.
+ * Where a stack's provider runs and how it encrypts its logs: the props the four
+ * custom-resource constructs (and, for their one function, the monitors) take under the
+ * names aws-cdk-lib's `custom-resources.Provider` uses. One provider serves every construct
+ * of its kind in a stack, so these are the provider's settings, not a construct's: the
+ * first construct sets them, and every other must ask for the same.
  */
 export interface ProviderPlacement {
   readonly vpc?: ec2.IVpc;
