@@ -1,7 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
+import { RegionalGuardDutyGrant, addBundledHandlerProvider } from './private/bundled-handler';
+import { placedStackProvider } from './private/placed-provider';
+import { ProviderPlacement, ProviderPlacementRecord } from './private/provider-placement';
 import { GUARDDUTY_SERVICE_PRINCIPAL } from './private/delegated-administrator-contract';
 import { addNagSuppressions } from './private/nag-suppressions';
 
@@ -36,14 +38,14 @@ const ORGANIZATIONS_READ_ACTIONS = [
  */
 export class DelegatedAdministratorProvider extends Construct {
   /** The stack's provider, created with the first construct that needs it. */
-  public static getOrCreate(scope: Construct): DelegatedAdministratorProvider {
-    return stackSingleton(
-      scope,
-      PROVIDER_ID,
-      (stack, id) => new DelegatedAdministratorProvider(stack, id),
-      (construct): construct is DelegatedAdministratorProvider => construct instanceof DelegatedAdministratorProvider,
-      'GuardDuty delegated administrator provider',
-    );
+  public static getOrCreate(scope: Construct, placement: ProviderPlacement): DelegatedAdministratorProvider {
+    return placedStackProvider(scope, placement, {
+      id: PROVIDER_ID,
+      constructKind: 'GuardDutyDelegatedAdministrator',
+      description: 'GuardDuty delegated administrator provider',
+      create: (stack, id, record) => new DelegatedAdministratorProvider(stack, id, record),
+      isInstance: (construct): construct is DelegatedAdministratorProvider => construct instanceof DelegatedAdministratorProvider,
+    });
   }
 
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
@@ -52,7 +54,7 @@ export class DelegatedAdministratorProvider extends Construct {
   private readonly role: iam.Role;
   private serviceLinkedRoleGranted = false;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, public readonly placementRecord: ProviderPlacementRecord) {
     super(scope, id);
 
     const provider = addBundledHandlerProvider(this, {
@@ -65,9 +67,7 @@ export class DelegatedAdministratorProvider extends Construct {
       isCompleteTimeout: Duration.minutes(1),
       queryInterval: Duration.seconds(30),
       totalTimeout: Duration.minutes(30),
-      // Private networking and log encryption (vpc, logEncryptionKey) are not offered on this
-      // construct yet: its functions run with the defaults.
-      placement: {},
+      placement: placementRecord.placement,
     });
     this.serviceToken = provider.serviceToken;
     this.role = provider.role;

@@ -1,10 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { GuardDutyInvitationAccepter } from './guardduty-invitation-accepter';
 import { bundledCheckCode } from './private/monitor-code';
+import { inheritedPlacement, placementOf, placementProblems } from './private/provider-placement';
 import { MEMBER_METRIC, MONITOR_ENV } from './private/monitor-contract';
 import { DEFAULT_CHECK_INTERVAL, MAX_CHECK_INTERVAL, MIN_CHECK_INTERVAL, addScheduledCheck, checkAlarm, checkMetric, durationProblems } from './private/scheduled-check';
 
@@ -25,6 +28,39 @@ export interface GuardDutyAdministratorMonitorOptions {
    * @default - no notification: the alarms show in the CloudWatch console
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * The VPC to run the check function in. Its subnets need a route to GuardDuty and X-Ray
+   * (a NAT gateway, or an interface endpoint for each); Lambda delivers its logs itself.
+   *
+   * @default - the `vpc` of the watched GuardDutyInvitationAccepter; outside any VPC if it has none
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which subnets of `vpc` the function runs in: private subnets, not public ones (a
+   * function gets no public IP there).
+   *
+   * @default - without `vpc`, the watched construct's `vpcSubnets`; with `vpc`, the VPC's default selection: its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the function in `vpc`. They need outbound HTTPS (443) to the
+   * AWS APIs above.
+   *
+   * @default - without `vpc`, the watched construct's `securityGroups`; with `vpc`, a security group for the function, allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The KMS key that encrypts the check's log group. For a key in the same stack, the key
+   * policy statement CloudWatch Logs needs is added; for an imported key, add it to the
+   * key's policy yourself (see README).
+   *
+   * @default - the watched construct's `logEncryptionKey`; CloudWatch Logs' own encryption if it has none
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -58,7 +94,11 @@ export class GuardDutyAdministratorMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardDutyAdministratorMonitorProps) {
     super(scope, id);
-    const problems = durationProblems('checkInterval', props.checkInterval, MIN_CHECK_INTERVAL, MAX_CHECK_INTERVAL, true);
+    const placement = inheritedPlacement(props, placementOf(props.accepter));
+    const problems = [
+      ...durationProblems('checkInterval', props.checkInterval, MIN_CHECK_INTERVAL, MAX_CHECK_INTERVAL, true),
+      ...placementProblems(placement, Stack.of(this)),
+    ];
     if (problems.length > 0) {
       throw new Error(`Invalid GuardDutyAdministratorMonitor props at ${this.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
     }
@@ -77,6 +117,7 @@ export class GuardDutyAdministratorMonitor extends Construct {
       timeout: Duration.minutes(1),
       guardDutyActions: ['guardduty:GetAdministratorAccount', 'guardduty:GetDetector'],
       alarmTopic: props.alarmTopic,
+      placement,
     });
     this.checkFunction = check.function;
     this.checkFailedAlarm = check.checkFailedAlarm;

@@ -1,4 +1,6 @@
 import { CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DelegatedAdministratorProvider } from './delegated-administrator-provider';
 import { DELEGATED_ADMINISTRATOR_ATTRIBUTE, DelegatedAdministratorResourceProperties } from './private/delegated-administrator-contract';
@@ -25,6 +27,43 @@ export interface GuardDutyDelegatedAdministratorProps {
    * @default RemovalPolicy.RETAIN - the account stays the delegated administrator when the construct is removed
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The VPC to run the stack's provider functions in (the handler's two entry points and
+   * the provider framework's three functions). The subnets need a route to GuardDuty,
+   * Step Functions, Lambda and CloudWatch Logs (and Organizations, where used): a NAT
+   * gateway, or an interface endpoint for each. All GuardDutyDelegatedAdministrator constructs of a
+   * stack share one provider and must pass the same value.
+   *
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which subnets of `vpc` the functions run in: private subnets, not public ones
+   * (a function gets no public IP there).
+   *
+   * @default - the VPC's default selection: its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the functions in `vpc`. They need outbound HTTPS (443) to the
+   * AWS APIs above.
+   *
+   * @default - a security group per function, allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The KMS key that encrypts every log group the construct's provider creates (the
+   * handler's, the provider framework's and the waiter state machine's). For a key in the
+   * same stack, the key policy statement CloudWatch Logs needs is added; for an imported
+   * key, add it to the key's policy yourself (see README).
+   *
+   * @default - log groups are encrypted by CloudWatch Logs with its own key
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -63,7 +102,7 @@ export class GuardDutyDelegatedAdministrator extends Construct {
     validateProps(props, this.node.path);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    const provider = DelegatedAdministratorProvider.getOrCreate(this);
+    const provider = DelegatedAdministratorProvider.getOrCreate(this, props);
     const stackAccount = Stack.of(this).account;
     if (Token.isUnresolved(stackAccount) || Token.isUnresolved(props.adminAccountId) || props.adminAccountId === stackAccount) {
       // The management account designating itself: GuardDuty then creates its

@@ -1,5 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -7,6 +9,7 @@ import type { GuardDutyMemberInvitations } from './guardduty-member-invitations'
 import { checkCodeWithDeclaration } from './private/monitor-code';
 import { FLEET_METRIC, MONITOR_ENV } from './private/monitor-contract';
 import { membershipDashboardWidgets } from './private/membership-dashboard';
+import { ProviderPlacement, inheritedPlacement, placementOf, placementProblems } from './private/provider-placement';
 import { DEFAULT_CHECK_INTERVAL, MAX_CHECK_INTERVAL, MIN_CHECK_INTERVAL, addScheduledCheck, checkAlarm, checkMetric, durationProblems } from './private/scheduled-check';
 
 /**
@@ -67,6 +70,39 @@ export interface GuardDutyMembershipMonitorOptions {
    * @default Duration.days(7)
    */
   readonly reinviteInterval?: Duration;
+
+  /**
+   * The VPC to run the check function in. Its subnets need a route to GuardDuty and X-Ray
+   * (a NAT gateway, or an interface endpoint for each); Lambda delivers its logs itself.
+   *
+   * @default - the `vpc` of the watched GuardDutyMemberInvitations; outside any VPC if it has none
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which subnets of `vpc` the function runs in: private subnets, not public ones (a
+   * function gets no public IP there).
+   *
+   * @default - without `vpc`, the watched construct's `vpcSubnets`; with `vpc`, the VPC's default selection: its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the function in `vpc`. They need outbound HTTPS (443) to the
+   * AWS APIs above.
+   *
+   * @default - without `vpc`, the watched construct's `securityGroups`; with `vpc`, a security group for the function, allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The KMS key that encrypts the check's log group. For a key in the same stack, the key
+   * policy statement CloudWatch Logs needs is added; for an imported key, add it to the
+   * key's policy yourself (see README).
+   *
+   * @default - the watched construct's `logEncryptionKey`; CloudWatch Logs' own encryption if it has none
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -112,7 +148,8 @@ export class GuardDutyMembershipMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardDutyMembershipMonitorProps) {
     super(scope, id);
-    const accountIds = declaredAccountIds(props, this.node.path);
+    const placement = inheritedPlacement(props, placementOf(props.invitations));
+    const accountIds = declaredAccountIds(props, placement, this);
     const checkInterval = props.checkInterval ?? DEFAULT_CHECK_INTERVAL;
     const gracePeriod = props.gracePeriod ?? DEFAULT_GRACE_PERIOD;
     const reinviteInterval = props.reinviteInterval ?? DEFAULT_REINVITE_INTERVAL;
@@ -136,6 +173,7 @@ export class GuardDutyMembershipMonitor extends Construct {
       timeout: Duration.minutes(10),
       guardDutyActions: props.healing ? ['guardduty:ListMembers', 'guardduty:InviteMembers'] : ['guardduty:ListMembers'],
       alarmTopic: props.alarmTopic,
+      placement,
     });
     this.checkFunction = check.function;
     this.checkFailedAlarm = check.checkFailedAlarm;
@@ -172,9 +210,10 @@ const DEFAULT_REINVITE_INTERVAL = Duration.days(7);
 /**
  * Checks the props at synth time and returns the declared account IDs, sorted. The
  * members were checked by the invitations construct; here only what the monitor adds:
- * it needs every account ID at synth time, to package them with its code.
+ * it needs every account ID at synth time, to package them with its code, and its own
+ * placement (its options over the inherited one) must work.
  */
-function declaredAccountIds(props: GuardDutyMembershipMonitorProps, path: string): string[] {
+function declaredAccountIds(props: GuardDutyMembershipMonitorProps, placement: ProviderPlacement, monitor: Construct): string[] {
   const accountIds = props.invitations.memberAccountIds;
   const problems = [
     ...durationProblems('checkInterval', props.checkInterval, MIN_CHECK_INTERVAL, MAX_CHECK_INTERVAL, true),
@@ -191,9 +230,10 @@ function declaredAccountIds(props: GuardDutyMembershipMonitorProps, path: string
         ? [`members[${index}].accountId of ${props.invitations.node.path} is a deploy-time value; the monitor packages the account IDs with its code and needs them at synth time`]
         : [],
     ),
+    ...placementProblems(placement, Stack.of(monitor)),
   ];
   if (problems.length > 0) {
-    throw new Error(`Invalid GuardDutyMembershipMonitor props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+    throw new Error(`Invalid GuardDutyMembershipMonitor props at ${monitor.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
   }
   return [...accountIds].sort();
 }

@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ProviderPlacement, ProviderPlacementRecord, placementProblems } from './private/provider-placement';
-import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
+import { ProviderPlacement, ProviderPlacementRecord } from './private/provider-placement';
+import { placedStackProvider } from './private/placed-provider';
+import { RegionalGuardDutyGrant, addBundledHandlerProvider } from './private/bundled-handler';
 import { grantStackStatusRead } from './private/stack-status-grant';
 
 /**
@@ -26,19 +27,13 @@ const ACCEPT_ACTIONS = ['guardduty:GetAdministratorAccount', 'guardduty:ListInvi
 export class InvitationAccepterProvider extends Construct {
   /** The stack's provider, created with the first construct that needs it. */
   public static getOrCreate(scope: Construct, placement: ProviderPlacement): InvitationAccepterProvider {
-    const problems = placementProblems(placement, Stack.of(scope));
-    if (problems.length > 0) {
-      throw new Error(`Invalid GuardDutyInvitationAccepter props at ${scope.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
-    }
-    const provider = stackSingleton(
-      scope,
-      PROVIDER_ID,
-      (stack, id) => new InvitationAccepterProvider(stack, id, new ProviderPlacementRecord(scope.node.path, 'GuardDutyInvitationAccepter', placement), placement),
-      (construct): construct is InvitationAccepterProvider => construct instanceof InvitationAccepterProvider,
-      'GuardDuty invitation accepter provider',
-    );
-    provider.placement.assertSame(scope, placement);
-    return provider;
+    return placedStackProvider(scope, placement, {
+      id: PROVIDER_ID,
+      constructKind: 'GuardDutyInvitationAccepter',
+      description: 'GuardDuty invitation accepter provider',
+      create: (stack, id, record) => new InvitationAccepterProvider(stack, id, record),
+      isInstance: (construct): construct is InvitationAccepterProvider => construct instanceof InvitationAccepterProvider,
+    });
   }
 
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
@@ -47,7 +42,7 @@ export class InvitationAccepterProvider extends Construct {
   private readonly grant: RegionalGuardDutyGrant;
   private readonly role: iam.Role;
 
-  private constructor(scope: Construct, id: string, private readonly placement: ProviderPlacementRecord, settings: ProviderPlacement) {
+  private constructor(scope: Construct, id: string, public readonly placementRecord: ProviderPlacementRecord) {
     super(scope, id);
 
     const provider = addBundledHandlerProvider(this, {
@@ -65,7 +60,7 @@ export class InvitationAccepterProvider extends Construct {
       // handler gives up first and says why, rather than the framework's bare
       // "Operation timed out".
       totalTimeout: Duration.hours(1),
-      placement: settings,
+      placement: placementRecord.placement,
     });
     this.serviceToken = provider.serviceToken;
 

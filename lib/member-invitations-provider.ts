@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ProviderPlacement, ProviderPlacementRecord, placementProblems } from './private/provider-placement';
-import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
+import { ProviderPlacement, ProviderPlacementRecord } from './private/provider-placement';
+import { placedStackProvider } from './private/placed-provider';
+import { RegionalGuardDutyGrant, addBundledHandlerProvider } from './private/bundled-handler';
 import { grantStackStatusRead } from './private/stack-status-grant';
 
 /**
@@ -43,19 +44,13 @@ const ORGANIZATIONS_READ_ACTIONS = {
 export class MemberInvitationsProvider extends Construct {
   /** The stack's provider, created with the first construct that needs it. */
   public static getOrCreate(scope: Construct, placement: ProviderPlacement): MemberInvitationsProvider {
-    const problems = placementProblems(placement, Stack.of(scope));
-    if (problems.length > 0) {
-      throw new Error(`Invalid GuardDutyMemberInvitations props at ${scope.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
-    }
-    const provider = stackSingleton(
-      scope,
-      PROVIDER_ID,
-      (stack, id) => new MemberInvitationsProvider(stack, id, new ProviderPlacementRecord(scope.node.path, 'GuardDutyMemberInvitations', placement), placement),
-      (construct): construct is MemberInvitationsProvider => construct instanceof MemberInvitationsProvider,
-      'GuardDuty member invitations provider',
-    );
-    provider.placement.assertSame(scope, placement);
-    return provider;
+    return placedStackProvider(scope, placement, {
+      id: PROVIDER_ID,
+      constructKind: 'GuardDutyMemberInvitations',
+      description: 'GuardDuty member invitations provider',
+      create: (stack, id, record) => new MemberInvitationsProvider(stack, id, record),
+      isInstance: (construct): construct is MemberInvitationsProvider => construct instanceof MemberInvitationsProvider,
+    });
   }
 
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
@@ -65,7 +60,7 @@ export class MemberInvitationsProvider extends Construct {
   private readonly role: iam.Role;
   private organizationsRead?: iam.PolicyStatement;
 
-  private constructor(scope: Construct, id: string, private readonly placement: ProviderPlacementRecord, settings: ProviderPlacement) {
+  private constructor(scope: Construct, id: string, public readonly placementRecord: ProviderPlacementRecord) {
     super(scope, id);
 
     const provider = addBundledHandlerProvider(this, {
@@ -86,7 +81,7 @@ export class MemberInvitationsProvider extends Construct {
       // handler gives up first and says which accounts were still being verified, rather
       // than the framework's bare "Operation timed out".
       totalTimeout: Duration.hours(1),
-      placement: settings,
+      placement: placementRecord.placement,
     });
     this.serviceToken = provider.serviceToken;
 

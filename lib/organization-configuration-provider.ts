@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { RegionalGuardDutyGrant, addBundledHandlerProvider, stackSingleton } from './private/bundled-handler';
+import { RegionalGuardDutyGrant, addBundledHandlerProvider } from './private/bundled-handler';
+import { placedStackProvider } from './private/placed-provider';
+import { ProviderPlacement, ProviderPlacementRecord } from './private/provider-placement';
 
 /**
  * The provider's construct ID is a compatibility contract: it makes the logical IDs of
@@ -17,14 +19,14 @@ const CONFIGURATION_ACTIONS = ['guardduty:DescribeOrganizationConfiguration', 'g
  */
 export class OrganizationConfigurationProvider extends Construct {
   /** The stack's provider, created with the first construct that needs it. */
-  public static getOrCreate(scope: Construct): OrganizationConfigurationProvider {
-    return stackSingleton(
-      scope,
-      PROVIDER_ID,
-      (stack, id) => new OrganizationConfigurationProvider(stack, id),
-      (construct): construct is OrganizationConfigurationProvider => construct instanceof OrganizationConfigurationProvider,
-      'GuardDuty organization configuration provider',
-    );
+  public static getOrCreate(scope: Construct, placement: ProviderPlacement): OrganizationConfigurationProvider {
+    return placedStackProvider(scope, placement, {
+      id: PROVIDER_ID,
+      constructKind: 'GuardDutyOrganizationConfiguration',
+      description: 'GuardDuty organization configuration provider',
+      create: (stack, id, record) => new OrganizationConfigurationProvider(stack, id, record),
+      isInstance: (construct): construct is OrganizationConfigurationProvider => construct instanceof OrganizationConfigurationProvider,
+    });
   }
 
   /** The ARN of the provider framework's function, for `CustomResource.serviceToken`. */
@@ -32,7 +34,7 @@ export class OrganizationConfigurationProvider extends Construct {
 
   private readonly grant: RegionalGuardDutyGrant;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, public readonly placementRecord: ProviderPlacementRecord) {
     super(scope, id);
 
     const provider = addBundledHandlerProvider(this, {
@@ -49,9 +51,7 @@ export class OrganizationConfigurationProvider extends Construct {
       // Nothing waits: the update applies at once (GuardDuty then rolls ALL out over up
       // to 24 hours, which no deployment should wait for).
       totalTimeout: Duration.minutes(30),
-      // Private networking and log encryption (vpc, logEncryptionKey) are not offered on this
-      // construct yet: its functions run with the defaults.
-      placement: {},
+      placement: placementRecord.placement,
     });
     this.serviceToken = provider.serviceToken;
     this.grant = new RegionalGuardDutyGrant(provider.role, CONFIGURATION_ACTIONS);

@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { inlineSchemaKeys } from './inline-schema-keys.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const handlers = readdirSync(join(root, 'lambda')).filter((name) =>
@@ -24,6 +25,8 @@ for (const name of handlers) {
     format: 'cjs',
     // The SDK's ES module build tree-shakes: the bundle keeps only the commands used.
     mainFields: ['module', 'main'],
+    // ... and drops the schemas of the operations a handler never calls (see the plugin).
+    plugins: [inlineSchemaKeys],
     minify: true,
     sourcemap: false,
     legalComments: 'none',

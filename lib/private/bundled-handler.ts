@@ -187,7 +187,7 @@ function xrayStatement(actions: string[]): iam.PolicyStatement {
  * (the encryption context names the log group). The policy can be changed here only for
  * a key defined in the same stack; an imported key's policy is its owner's (see README).
  */
-function allowLogsToUseKey(scope: Construct, key: kms.IKey): void {
+export function allowLogsToUseKey(scope: Construct, key: kms.IKey): void {
   const stack = Stack.of(scope);
   if (!(key instanceof kms.Key) || Stack.of(key) !== stack) {
     return;
@@ -211,7 +211,7 @@ function allowLogsToUseKey(scope: Construct, key: kms.IKey): void {
  * the HIPAA, NIST 800-53 and PCI DSS packs ask for managed policies, and every grant
  * aws-cdk-lib makes (log writes, tracing, the GuardDuty statement) lands there.
  */
-class ManagedPolicyRole extends iam.Role {
+export class ManagedPolicyRole extends iam.Role {
   private grantsPolicy?: iam.ManagedPolicy;
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {

@@ -143,3 +143,29 @@ export function acknowledgeFrameworkFindings(
     },
   ]);
 }
+
+/**
+ * The findings on a scheduled check (the monitors): its network interfaces' managed
+ * policy in a VPC, and the dead-letter queue rules on a function the schedule invokes.
+ */
+export function acknowledgeScheduledCheckFindings(role: iam.Role, fn: lambda.Function, placement: ProviderPlacement): void {
+  if (placement.vpc) {
+    addNagSuppressions(role, [
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaVPCAccessExecutionRole lets Lambda create and delete the network interfaces of the check function in the VPC, as aws-cdk-lib grants it to every function it places in a VPC.',
+        appliesTo: [VPC_ACCESS_POLICY],
+      },
+    ]);
+  }
+  addNagSuppressions(
+    fn,
+    each(
+      DLQ_RULES,
+      'EventBridge Scheduler invokes this function asynchronously with an event that carries nothing the check needs: it reads ' +
+        'everything from GuardDuty. A failed check is retried twice by the schedule, raises CheckFailedAlarm, and runs again at the ' +
+        'next interval; a dead-letter queue would only collect empty events.',
+    ),
+  );
+}
+

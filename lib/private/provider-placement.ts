@@ -4,16 +4,57 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 
 /**
- * Where a stack's provider runs and how it encrypts its logs: the props both constructs
- * take under the names aws-cdk-lib's `custom-resources.Provider` uses. One provider
- * serves every construct of its kind in a stack, so these are the provider's settings,
- * not a construct's: the first construct sets them, and every other must ask for the same.
+ * Where a stack's provider runs and how it encrypts its logs: the props the four
+ * custom-resource constructs (and, for their one function, the monitors) take under the
+ * names aws-cdk-lib's `custom-resources.Provider` uses. One provider serves every construct
+ * of its kind in a stack, so these are the provider's settings, not a construct's: the
+ * first construct sets them, and every other must ask for the same.
  */
 export interface ProviderPlacement {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
   readonly logEncryptionKey?: kms.IKey;
+}
+
+/**
+ * Throws, naming the construct and every problem, when `placement` cannot work
+ * (see placementProblems): the same check for every construct that takes these props.
+ */
+export function assertValidPlacement(requester: IConstruct, constructKind: string, placement: ProviderPlacement): void {
+  const problems = placementProblems(placement, Stack.of(requester));
+  if (problems.length > 0) {
+    throw new Error(`Invalid ${constructKind} props at ${requester.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
+  }
+}
+
+/**
+ * A monitor's placement: what it asks for itself, and otherwise what the construct it
+ * watches asked for, so that `addMonitor()` on a construct in a VPC stays in that VPC.
+ * Subnets and security groups are taken over only with the watched construct's VPC: a
+ * monitor given its own `vpc` must not get another VPC's subnets or security groups.
+ */
+export function inheritedPlacement(own: ProviderPlacement, watched: ProviderPlacement): ProviderPlacement {
+  const network: ProviderPlacement = own.vpc !== undefined
+    ? { vpc: own.vpc, vpcSubnets: own.vpcSubnets, securityGroups: own.securityGroups }
+    : { vpc: watched.vpc, vpcSubnets: own.vpcSubnets ?? watched.vpcSubnets, securityGroups: own.securityGroups ?? watched.securityGroups };
+  return { ...network, logEncryptionKey: own.logEncryptionKey ?? watched.logEncryptionKey };
+}
+
+/**
+ * The placement each construct asked its provider for, so a monitor added to it later
+ * can inherit it (inheritedPlacement) without the construct exposing its props.
+ */
+const requestedPlacements = new WeakMap<IConstruct, ProviderPlacement>();
+
+export function rememberPlacement(construct: IConstruct, placement: ProviderPlacement): void {
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
+  requestedPlacements.set(construct, { vpc, vpcSubnets, securityGroups, logEncryptionKey });
+}
+
+/** What `construct` asked for; nothing (every default) for a construct that asked for nothing. */
+export function placementOf(construct: IConstruct): ProviderPlacement {
+  return requestedPlacements.get(construct) ?? {};
 }
 
 /**
@@ -149,7 +190,12 @@ function describeSelection(selection: ec2.SubnetSelection | undefined): string {
 export class ProviderPlacementRecord {
   private readonly views: SettingView[];
 
+  /** The settings the provider was created with. */
+  public readonly placement: ProviderPlacement;
+
   constructor(private readonly ownerPath: string, private readonly constructKind: string, placement: ProviderPlacement) {
+    const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
+    this.placement = { vpc, vpcSubnets, securityGroups, logEncryptionKey };
     this.views = settingViews(placement);
   }
 

@@ -8,9 +8,11 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { RegionalGuardDutyGrant } from './bundled-handler';
+import { ManagedPolicyRole, RegionalGuardDutyGrant, allowLogsToUseKey } from './bundled-handler';
+import { acknowledgeScheduledCheckFindings } from './guardrails';
 import { MONITOR_DIMENSION, MONITOR_NAMESPACE } from './monitor-contract';
 import { addNagSuppressions, nagReference } from './nag-suppressions';
+import { ProviderPlacement } from './provider-placement';
 
 /**
  * The shape both monitors share: a function run by an EventBridge Scheduler schedule,
@@ -30,6 +32,8 @@ export interface ScheduledCheckProps {
   /** GuardDuty actions the check calls (granted on "*", see RegionalGuardDutyGrant). */
   readonly guardDutyActions: readonly string[];
   readonly alarmTopic?: sns.ITopic;
+  /** The VPC, subnets and security groups of the function, and the key of its log group. */
+  readonly placement: ProviderPlacement;
 }
 
 export interface ScheduledCheck {
@@ -44,11 +48,24 @@ export const MIN_CHECK_INTERVAL = Duration.minutes(15);
 export const MAX_CHECK_INTERVAL = Duration.days(1);
 
 export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps): ScheduledCheck {
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = props.placement;
   // Its own role, not AWSLambdaBasicExecutionRole: it writes to its own log group only.
-  const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
+  // Its grants go to a customer managed policy, as the HIPAA, NIST and PCI packs ask.
+  const role = new ManagedPolicyRole(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
+  if (vpc) {
+    // Lambda creates and deletes the function's network interfaces with its role.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+  }
+  if (logEncryptionKey) {
+    allowLogsToUseKey(scope, logEncryptionKey);
+  }
   // The log is the record of the fleet's drift and of every re-invitation, so it outlives
   // the stack, as the invitation handler's does; one year bounds it.
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+    encryptionKey: logEncryptionKey,
+  });
   logGroup.grantWrite(role);
   new RegionalGuardDutyGrant(role, props.guardDutyActions);
 
@@ -63,11 +80,19 @@ export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps):
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: props.environment,
+    tracing: lambda.Tracing.ACTIVE,
+    // One check at a time: a retry that overlapped a slow check would count the fleet twice
+    // and, with healing, could re-invite an account twice.
+    reservedConcurrentExecutions: 1,
+    vpc,
+    vpcSubnets,
+    securityGroups,
   });
+  acknowledgeScheduledCheckFindings(role, fn, props.placement);
 
   // The schedule's own role, in this construct, instead of the stack-wide one the target
   // would make: it may invoke this function only, and only for schedules of this account.
-  const scheduleRole = new iam.Role(scope, 'ScheduleRole', {
+  const scheduleRole = new ManagedPolicyRole(scope, 'ScheduleRole', {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
     description: `Invokes the scheduled GuardDuty check ${scope.node.path}`,
   });
@@ -86,9 +111,9 @@ export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps):
     {
       id: 'AwsSolutions-IAM5',
       reason:
-        'The GuardDuty actions granted here support no resource-level permissions (the GuardDuty Service Authorization Reference ' +
-        'lists no resource type for them), so they take "*". They act on the caller\'s own account only, and the statement is ' +
-        'limited to the stack\'s region.',
+        'The GuardDuty actions granted here, and X-Ray\'s PutTraceSegments and PutTelemetryRecords for tracing, support no ' +
+        'resource-level permissions (their Service Authorization References list no resource type for them), so they take "*". ' +
+        'The GuardDuty actions act on the caller\'s own account only, and their statement is limited to the stack\'s region.',
       appliesTo: ['Resource::*'],
     },
   ]);

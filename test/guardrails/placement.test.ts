@@ -2,7 +2,17 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GuardDutyInvitationAccepter, GuardDutyInvitationAccepterProps, GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../lib';
+import {
+  GuardDutyDelegatedAdministrator,
+  GuardDutyDelegatedAdministratorProps,
+  GuardDutyInvitationAccepter,
+  GuardDutyInvitationAccepterProps,
+  GuardDutyMemberInvitations,
+  GuardDutyMemberInvitationsProps,
+  GuardDutyOrganizationConfiguration,
+  GuardDutyOrganizationConfigurationProps,
+  OrganizationAutoEnable,
+} from '../../lib';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const MEMBERS = [{ accountId: '222222222222', email: 'workloads@example.com' }];
@@ -17,12 +27,21 @@ function accept(stack: Stack, id: string, props: Partial<GuardDutyInvitationAcce
   return new GuardDutyInvitationAccepter(stack, id, { administratorAccountId: '333333333333', detectorId: 'abcdef0123456789abcdef0123456789', ...props });
 }
 
+function configure(stack: Stack, id: string, props: Partial<GuardDutyOrganizationConfigurationProps> = {}): GuardDutyOrganizationConfiguration {
+  return new GuardDutyOrganizationConfiguration(stack, id, { autoEnableOrganizationMembers: OrganizationAutoEnable.ALL, detectorId: 'abcdef0123456789abcdef0123456789', ...props });
+}
+function delegate(stack: Stack, id: string, props: Partial<GuardDutyDelegatedAdministratorProps> = {}): GuardDutyDelegatedAdministrator {
+  return new GuardDutyDelegatedAdministrator(stack, id, { adminAccountId: '444444444444', ...props });
+}
+
 const functions = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
 const logGroups = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup'));
 
 describe.each([
   ['GuardDutyMemberInvitations', invite],
   ['GuardDutyInvitationAccepter', accept],
+  ['GuardDutyOrganizationConfiguration', configure],
+  ['GuardDutyDelegatedAdministrator', delegate],
 ] as const)('%s', (_, create) => {
   test('vpc, vpcSubnets and securityGroups reach every function: the two entry points and the framework\'s three', () => {
     const stack = newStack();

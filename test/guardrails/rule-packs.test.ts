@@ -5,16 +5,31 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { GuardDutyInvitationAccepter, GuardDutyInvitationAccepterProps, GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { GuardDutyDelegatedAdministrator, GuardDutyInvitationAccepter, GuardDutyMemberInvitations, GuardDutyOrganizationConfiguration, OrganizationAutoEnable } from '../../lib';
 import { Finding, REPORT_INSTEAD_OF_FAILING, addAllRulePacks, synthesizeFindings } from './rule-packs';
 
-// One synthesis for both configurations (cfn-guard and five cdk-nag packs take a while):
-// an administrator and a member stack with default props, and a pair with only vpc and
-// logEncryptionKey set.
+// One synthesis for both configurations (cfn-guard and five cdk-nag packs take a while),
+// with all five constructs: an administrator stack (invitations with their monitor, and
+// the organization configuration), a member stack (the accepter with its monitor) and a
+// management stack (the delegated administrator). "Default" passes no option; "Private"
+// passes only vpc and logEncryptionKey, plus an alarm topic for the monitors.
 
-type Placement = (stack: Stack) => Partial<GuardDutyMemberInvitationsProps & GuardDutyInvitationAccepterProps>;
-const DEFAULTS: Placement = () => ({});
-const PRIVATE: Placement = (stack) => ({ vpc: new ec2.Vpc(stack, 'Vpc'), logEncryptionKey: new kms.Key(stack, 'LogKey', { enableKeyRotation: true }) });
+interface Options {
+  readonly vpc?: ec2.IVpc;
+  readonly logEncryptionKey?: kms.IKey;
+  readonly alarmTopic?: sns.ITopic;
+}
+type Configuration = (stack: Stack) => Options;
+const DEFAULTS: Configuration = () => ({});
+const PRIVATE: Configuration = (stack) => {
+  const logEncryptionKey = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+  return {
+    vpc: new ec2.Vpc(stack, 'Vpc'),
+    logEncryptionKey,
+    alarmTopic: new sns.Topic(stack, 'Alarms', { masterKey: logEncryptionKey, enforceSSL: true }),
+  };
+};
 
 /** What the README shows: a detector with GuardDuty's features, not the older dataSources. */
 function detectorId(stack: Stack): string {
@@ -24,8 +39,17 @@ function detectorId(stack: Stack): string {
   }).ref;
 }
 
-/** The construct paths our library owns in a stack: the construct and the stack's provider. */
-const OURS = ['Members', 'GuardDutyMemberInvitationsProvider', 'Accepter', 'GuardDutyInvitationAccepterProvider'];
+/** The construct paths our library owns in a stack: the constructs (monitors included) and the stacks' providers. */
+const OURS = [
+  'Members',
+  'GuardDutyMemberInvitationsProvider',
+  'Organization',
+  'GuardDutyOrganizationConfigurationProvider',
+  'Accepter',
+  'GuardDutyInvitationAccepterProvider',
+  'GuardDutyAdministrator',
+  'GuardDutyDelegatedAdministratorProvider',
+];
 
 let outdir: string;
 let findings: Finding[];
@@ -34,19 +58,38 @@ let plugins: string[];
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));
   const app = new App({ outdir, context: REPORT_INSTEAD_OF_FAILING });
-  for (const [name, placement] of [['Default', DEFAULTS], ['Private', PRIVATE]] as const) {
-    const administrator = new Stack(app, `Administrator${name}`, { env: { account: '111111111111', region: 'us-east-1' } });
+  const env = (account: string) => ({ env: { account, region: 'us-east-1' } });
+  for (const [name, configure] of [['Default', DEFAULTS], ['Private', PRIVATE]] as const) {
+    const administrator = new Stack(app, `Administrator${name}`, env('111111111111'));
+    const { alarmTopic, ...placement } = configure(administrator);
+    const detector = detectorId(administrator);
     new GuardDutyMemberInvitations(administrator, 'Members', {
-      detectorId: detectorId(administrator),
+      detectorId: detector,
       members: [{ accountId: '222222222222', email: 'workloads@example.com' }],
-      ...placement(administrator),
+      ...placement,
+    }).addMonitor({ alarmTopic });
+    new GuardDutyOrganizationConfiguration(administrator, 'Organization', { detectorId: detector, autoEnableOrganizationMembers: OrganizationAutoEnable.ALL, ...placement });
+
+    const member = new Stack(app, `Member${name}`, env('222222222222'));
+    const memberOptions = configure(member);
+    new GuardDutyInvitationAccepter(member, 'Accepter', {
+      administratorAccountId: '111111111111',
+      detectorId: detectorId(member),
+      vpc: memberOptions.vpc,
+      logEncryptionKey: memberOptions.logEncryptionKey,
+    }).addMonitor({ alarmTopic: memberOptions.alarmTopic });
+
+    const management = new Stack(app, `Management${name}`, env('999999999999'));
+    const managementOptions = configure(management);
+    new GuardDutyDelegatedAdministrator(management, 'GuardDutyAdministrator', {
+      adminAccountId: '111111111111',
+      vpc: managementOptions.vpc,
+      logEncryptionKey: managementOptions.logEncryptionKey,
     });
-    const member = new Stack(app, `Member${name}`, { env: { account: '222222222222', region: 'us-east-1' } });
-    new GuardDutyInvitationAccepter(member, 'Accepter', { administratorAccountId: '111111111111', detectorId: detectorId(member), ...placement(member) });
   }
   addAllRulePacks(app);
   ({ findings, plugins } = synthesizeFindings(app));
-});
+}, 300_000);
 
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
@@ -64,39 +107,62 @@ test('the rule packs ran: cfn-guard reports the Control Tower controls it finds 
   expect(guard).toEqual(expect.arrayContaining(['CT.KMS.PR.3 AdministratorPrivate/LogKey/Resource', 'CT.GUARDDUTY.PR.1 AdministratorDefault/Detector']));
 });
 
-describe.each(['AdministratorPrivate', 'MemberPrivate'])('with only vpc and logEncryptionKey (%s)', (stackName) => {
+describe.each(['AdministratorPrivate', 'MemberPrivate', 'ManagementPrivate'])('with only vpc and logEncryptionKey, and an alarm topic (%s)', (stackName) => {
   test('no rule pack reports an unacknowledged error or warning on our constructs', () => {
     expect(asText(ourFindings(stackName))).toEqual([]);
   });
 });
 
+/** Every function and log group of a stack's provider, as the packs name them. */
+const providerFunctions = (provider: string) =>
+  ['Handler', 'IsCompleteHandler', 'Provider/framework-isComplete', 'Provider/framework-onEvent', 'Provider/framework-onTimeout'].map((id) => `${provider}/${id}/Resource`);
+const providerLogGroups = (provider: string) => ['HandlerLogGroup', 'ProviderLogGroup', 'WaiterLogGroup'].map((id) => `${provider}/${id}/Resource`);
+
+const PLACEMENT_RULES = [
+  'HIPAA.Security: HIPAA.Security-CloudWatchLogGroupEncrypted',
+  'HIPAA.Security: HIPAA.Security-LambdaInsideVPC',
+  'NIST.800.53.R5: NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+  'NIST.800.53.R5: NIST.800.53.R5-LambdaInsideVPC',
+  'PCI.DSS.321: PCI.DSS.321-CloudWatchLogGroupEncrypted',
+  'PCI.DSS.321: PCI.DSS.321-LambdaInsideVPC',
+  'cdk-validator-cfnguard: CT.CLOUDWATCH.PR.3',
+  'cdk-validator-cfnguard: CT.LAMBDA.PR.3',
+];
+/** An alarm without an action: what alarmTopic resolves on the monitors. */
+const ALARM_ACTION_RULES = ['HIPAA.Security: HIPAA.Security-CloudWatchAlarmAction', 'NIST.800.53.R5: NIST.800.53.R5-CloudWatchAlarmAction', 'cdk-validator-cfnguard: CT.CLOUDWATCH.PR.1'];
+
 describe.each([
-  ['AdministratorDefault', 'GuardDutyMemberInvitationsProvider'],
-  ['MemberDefault', 'GuardDutyInvitationAccepterProvider'],
-])('with default props (%s)', (stackName, provider) => {
-  test('the only findings are those vpc and logEncryptionKey resolve', () => {
-    expect([...new Set(ourFindings(stackName).map((f) => `${f.plugin}: ${f.rule}`))].sort()).toEqual([
-      'HIPAA.Security: HIPAA.Security-CloudWatchLogGroupEncrypted',
-      'HIPAA.Security: HIPAA.Security-LambdaInsideVPC',
-      'NIST.800.53.R5: NIST.800.53.R5-CloudWatchLogGroupEncrypted',
-      'NIST.800.53.R5: NIST.800.53.R5-LambdaInsideVPC',
-      'PCI.DSS.321: PCI.DSS.321-CloudWatchLogGroupEncrypted',
-      'PCI.DSS.321: PCI.DSS.321-LambdaInsideVPC',
-      'cdk-validator-cfnguard: CT.CLOUDWATCH.PR.3',
-      'cdk-validator-cfnguard: CT.LAMBDA.PR.3',
-    ]);
+  {
+    stackName: 'AdministratorDefault',
+    rules: [...PLACEMENT_RULES, ...ALARM_ACTION_RULES],
+    functions: [...providerFunctions('GuardDutyMemberInvitationsProvider'), ...providerFunctions('GuardDutyOrganizationConfigurationProvider'), 'Members/Monitor/Function/Resource'],
+    logGroups: [...providerLogGroups('GuardDutyMemberInvitationsProvider'), ...providerLogGroups('GuardDutyOrganizationConfigurationProvider'), 'Members/Monitor/LogGroup/Resource'],
+    alarms: ['Members/Monitor/CheckFailedAlarm/Resource', 'Members/Monitor/DriftAlarm/Resource'],
+  },
+  {
+    stackName: 'MemberDefault',
+    rules: [...PLACEMENT_RULES, ...ALARM_ACTION_RULES],
+    functions: [...providerFunctions('GuardDutyInvitationAccepterProvider'), 'Accepter/Monitor/Function/Resource'],
+    logGroups: [...providerLogGroups('GuardDutyInvitationAccepterProvider'), 'Accepter/Monitor/LogGroup/Resource'],
+    alarms: ['Accepter/Monitor/CheckFailedAlarm/Resource', 'Accepter/Monitor/DriftAlarm/Resource'],
+  },
+  {
+    stackName: 'ManagementDefault',
+    rules: PLACEMENT_RULES,
+    functions: providerFunctions('GuardDutyDelegatedAdministratorProvider'),
+    logGroups: providerLogGroups('GuardDutyDelegatedAdministratorProvider'),
+    alarms: [],
+  },
+])('with default props ($stackName)', ({ stackName, rules, functions, logGroups, alarms }) => {
+  test('the only findings are those vpc and logEncryptionKey (and, on monitors, alarmTopic) resolve', () => {
+    expect([...new Set(ourFindings(stackName).map((f) => `${f.plugin}: ${f.rule}`))].sort()).toEqual([...rules].sort());
   });
 
-  test('they name every function and every log group of the provider', () => {
-    const on = (rule: string) => ourFindings(stackName).filter((f) => f.rule === rule).map((f) => f.constructPath.slice(`${stackName}/${provider}/`.length)).sort();
+  test('they name every function, every log group and every alarm', () => {
+    const on = (rule: string) => ourFindings(stackName).filter((f) => f.rule === rule).map((f) => f.constructPath.slice(`${stackName}/`.length)).sort();
 
-    expect(on('CT.LAMBDA.PR.3')).toEqual([
-      'Handler/Resource',
-      'IsCompleteHandler/Resource',
-      'Provider/framework-isComplete/Resource',
-      'Provider/framework-onEvent/Resource',
-      'Provider/framework-onTimeout/Resource',
-    ]);
-    expect(on('CT.CLOUDWATCH.PR.3')).toEqual(['HandlerLogGroup/Resource', 'ProviderLogGroup/Resource', 'WaiterLogGroup/Resource']);
+    expect(on('CT.LAMBDA.PR.3')).toEqual([...functions].sort());
+    expect(on('CT.CLOUDWATCH.PR.3')).toEqual([...logGroups].sort());
+    expect(on('CT.CLOUDWATCH.PR.1')).toEqual([...alarms].sort());
   });
 });

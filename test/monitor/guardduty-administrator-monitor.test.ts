@@ -23,8 +23,10 @@ test('the member\'s monitor reads the administrator and detector the accepter us
       },
     },
   });
-  template.hasResourceProperties('AWS::IAM::Policy', {
-    Roles: [{ Ref: Match.stringLikeRegexp('^AdministratorMonitorRole') }],
+  template.hasResourceProperties('AWS::IAM::Role', {
+    ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('^AdministratorMonitorRolePolicy') }],
+  });
+  template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
     PolicyDocument: {
       Statement: Match.arrayWith([
         { Effect: 'Allow', Action: ['guardduty:GetAdministratorAccount', 'guardduty:GetDetector'], Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },

@@ -19,12 +19,17 @@ function monitored(options: GuardDutyMembershipMonitorOptions = {}, members: Mem
   return { stack, invitations, monitor, template: Template.fromStack(stack) };
 }
 
+/** The statements of the monitor role's policies: its customer managed policy, and any inline one. */
 function monitorStatements(template: Template): Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> {
-  const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('MembersMonitorRole'));
+  const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('MembersMonitorRole'));
   expect(roles).toHaveLength(1);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roles[0] }]))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  const [roleId, role] = roles[0];
+  const attached = new Set((role.Properties.ManagedPolicyArns ?? []).map((arn: unknown) => JSON.stringify(arn)));
+  const managed = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => attached.has(JSON.stringify({ Ref: id })))
+    .map(([, policy]) => policy);
+  const inline = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+  return [...managed, ...inline].flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
 function guardDutyActions(template: Template): string[] {
