@@ -155,11 +155,11 @@ test('selectionData bounds the suspended IDs and keeps the count', () => {
   expect(data.SelectedAccountCount).toBe('7');
 });
 
-test('the suspended list fits the 4,096-byte response next to the other attributes, at their worst', () => {
+test('the suspended list fits the 4,096-byte response next to the other attributes (invited, organization and unprocessed lists), at their worst', () => {
   const ids = (first: number) => Array.from({ length: 5_000 }, (_, i) => String(first + i));
   const detectorId = 'd'.repeat(264);
   const data = {
-    ...responseData({ detectorId, invited: ids(200_000_000_000), alreadyMembers: [], unprocessed: ids(300_000_000_000).map((accountId) => ({ accountId, result: 'refused' })), removed: [] }),
+    ...responseData({ detectorId, invited: ids(200_000_000_000), associated: ids(500_000_000_000), alreadyMembers: [], unprocessed: ids(300_000_000_000).map((accountId) => ({ accountId, result: 'refused' })), removed: [] }),
     [ATTRIBUTE.VERIFICATION_SINCE]: String(Date.now()),
     [ATTRIBUTE.VERIFICATION_DEADLINE]: String(Date.now()),
     ...selectionData({ selectedCount: 50_000, suspended: ids(400_000_000_000) }),
