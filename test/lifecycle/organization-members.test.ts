@@ -75,6 +75,11 @@ describe('members chosen from the organization at deploy time', () => {
       Data: { SuspendedAccountIds: suspended, SuspendedAccountCount: '1', SelectedAccountCount: '3', UnprocessedAccountCount: '0' },
     });
     expect(statuses()).toEqual({ [workload]: 'Enabled', [prod]: 'Enabled', [eu]: 'Enabled', [outside.accountId]: 'Invited' });
+    // Which way each came in: the selected accounts through the organization (CreateMembers
+    // alone, never an invitation), the outside account by invitation.
+    expect(created.response.Data).toMatchObject({ OrganizationAccountCount: '3', InvitationAccountCount: '1', InvitedAccountIds: outside.accountId });
+    expect(created.response.Data?.OrganizationAccountIds.split(',').sort()).toEqual([workload, prod, eu].sort());
+    expect([workload, prod, eu].map((id) => h.emulator.invitationsSentTo(id))).toEqual([0, 0, 0]);
     // The emails came from Organizations.
     expect(h.emulator.members(ADMIN, REGION).find((m) => m.accountId === eu)?.email).toBe(orgEmail(eu));
     checkNoOrganizationEmail(created);
@@ -95,8 +100,10 @@ describe('members chosen from the organization at deploy time', () => {
 
     expect(updated.response).toMatchObject({ Status: 'SUCCESS', Data: { SelectedAccountCount: '4', SuspendedAccountCount: '1', UnprocessedAccountCount: '0' } });
     expect(statuses()).toEqual({ [workload]: 'Enabled', [prod]: 'Enabled', [eu]: 'Enabled', [joiner]: 'Enabled', [outside.accountId]: 'Invited' });
-    // One CreateMembers for the joiner, and no invitation to anyone already a member.
-    expect(h.emulator.writeCallCount() - writesBefore).toBeLessThanOrEqual(2);
+    // One CreateMembers for the joiner (an organization account: no invitation), and no
+    // invitation to anyone already a member.
+    expect(h.emulator.writeCallCount() - writesBefore).toBe(1);
+    expect(h.emulator.invitationsSentTo(joiner)).toBe(0);
     expect(h.emulator.invitationsSentTo(outside.accountId)).toBe(1);
     checkNoOrganizationEmail(updated);
   });
