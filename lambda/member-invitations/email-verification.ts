@@ -1,5 +1,5 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
-import { CurrentMember } from './member-plan';
+import { CurrentMember, invitedSince } from './member-plan';
 import { MAX_ID_LIST_BYTES, boundedList, listedIds } from './outcome-report';
 import { UnprocessedAccount } from './unprocessed-results';
 
@@ -32,14 +32,17 @@ export const VERIFICATION_FAILED_REASON =
  * Judges the declared members once this run's invitations are out: the resource stays in
  * progress while any of them is still being verified, whoever invited it, so the
  * attributes describe settled accounts. An invitation is this run's when GuardDuty
- * stamped it at or after the run started (`sinceMs`); onEvent reported those invited
- * and the others already members, and a failure is taken out of the list it was in.
+ * stamped it at or after the run started (`sinceMs`, to InvitedAt's second: see
+ * invitedSince); onEvent reported those invited and the others already members, and a
+ * failure is taken out of the list it was in.
  */
 export function judgeVerification(
   members: readonly CurrentMember[],
   options: { readonly sinceMs: number; readonly deadlineMs: number; readonly nowMs: number },
 ): VerificationVerdict {
-  const byThisRun = (m: CurrentMember) => m.invitedAtMs !== undefined && m.invitedAtMs >= options.sinceMs;
+  // The same test as the plan's and the outcome's (InvitedAt is to the second), so an
+  // account is moved out of the list the outcome put it in, not the other one.
+  const byThisRun = (m: CurrentMember) => invitedSince(m, options.sinceMs);
   const pending = members.filter((m) => m.relationshipStatus === 'EmailVerificationInProgress');
   const failed = members
     .filter((m) => m.relationshipStatus === 'EmailVerificationFailed')
