@@ -1,6 +1,6 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { Logger } from '../shared/logger';
-import { planInvitations } from './member-plan';
+import { CurrentMember, planInvitations } from './member-plan';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
 import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
@@ -20,6 +20,10 @@ export interface AppliedMembers {
   readonly outcome: InvitationOutcome;
   /** Declared accounts that were in the member list when the run began. */
   readonly presentAtStart: ReadonlySet<string>;
+  /** The declared members as GetMembers reported them before this call's writes. */
+  readonly members: readonly CurrentMember[];
+  /** Whether GuardDuty accepted a write (a member deleted, created or invited): `members` is then stale. */
+  readonly changed: boolean;
 }
 
 /**
@@ -38,7 +42,8 @@ export async function applyDeclaredMembers(
   options: { readonly sinceMs?: number } = {},
 ): Promise<AppliedMembers> {
   const declaredIds = settings.members.map((m) => m.accountId);
-  const current = new Map((await api.getMembers(detectorId, declaredIds)).map((m) => [m.accountId, m]));
+  const read = await api.getMembers(detectorId, declaredIds);
+  const current = new Map(read.map((m) => [m.accountId, m]));
   progress.presentAtStart ??= new Set(current.keys());
   const plan = planInvitations(settings.members, current, options);
   progress.wrote ||= plan.create.length + plan.invite.length > 0;
@@ -85,7 +90,9 @@ export async function applyDeclaredMembers(
     alreadyMembers: outcome.alreadyMembers.map((m) => `${m.accountId}:${m.relationshipStatus}`),
     unprocessed: outcome.unprocessed.map((u) => `${u.accountId}: ${u.result}`),
   });
-  return { outcome, presentAtStart: new Set(current.keys()) };
+  // A create GuardDuty answered "already a member" counts as a change: the read missed it.
+  const changed = plan.recreate.length > replaced.refused.length || toCreate.length > created.refused.length || outcome.invited.length > 0;
+  return { outcome, presentAtStart: new Set(current.keys()), members: read, changed };
 }
 
 /** Deletes the members whose email was corrected, so CreateMembers can take the new address. */
