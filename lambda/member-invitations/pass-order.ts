@@ -40,23 +40,24 @@ export interface PassProgress {
   readonly batchCount: number;
   /** Batches read, planned and written in this invocation. */
   readonly batchesDone: number;
-  /** Whether GuardDuty accepted any write in this pass (a member created, deleted or invited). */
-  readonly changed: boolean;
+  /** Batches in which GuardDuty accepted a write (a member created, deleted or invited)... */
+  readonly batchesChanged: number;
+  /** ...and how many of them the pass read again after getting around. */
+  readonly batchesReread: number;
 }
 
 /**
  * How the run knows it is done: one invocation went all the way around the declaration.
  * Every account was then read, and written if it needed it, after every earlier poll's
- * writes, so nothing is left. A pass that changed nothing read GuardDuty's final state:
- * its reads are the outcome and the verification check, with no second read of all N.
- * A pass that changed something read some accounts before writing them, so the outcome
- * is read again. A pass that did not get around goes on at the next poll.
+ * writes, so nothing is left. The batches it wrote were read before their writes, so the
+ * pass reads those again (only those): then its reads are GuardDuty's state after the
+ * run, the outcome and the verification check, with no second read of all N. A pass that
+ * did not get around, or ran out of time reading its writes again, goes on at the next
+ * poll, which goes around again from GuardDuty's state.
  */
-export type PassVerdict = 'unfinished' | 'done, reads are current' | 'done, read again';
+export type PassVerdict = 'unfinished' | 'done';
 
 export function judgePass(progress: PassProgress): PassVerdict {
-  if (progress.batchesDone < progress.batchCount) {
-    return 'unfinished';
-  }
-  return progress.changed ? 'done, read again' : 'done, reads are current';
+  const around = progress.batchesDone >= progress.batchCount;
+  return around && progress.batchesReread >= progress.batchesChanged ? 'done' : 'unfinished';
 }

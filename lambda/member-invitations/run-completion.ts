@@ -60,7 +60,7 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
   }
 
   try {
-    // A pass that wrote nothing read the final state already: no second read of all N.
+    // A continued run's last pass read the final state already: no second read of all N.
     members ??= await api.getMembers(detectorId, declaredIds);
   } catch (error) {
     // Reading a very large fleet can outlast one invocation too: the next poll reads again.
@@ -105,8 +105,8 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
 
 /**
  * One pass of the work onEvent left (streamed batch by batch, streamed-pass.ts): what
- * GuardDuty did not process in it and, when the pass changed nothing, the members it
- * read; or 'unfinished' when this invocation's time ran out before the pass got around
+ * GuardDuty did not process in it and the members as GuardDuty has them after it; or
+ * 'unfinished' when this invocation's time ran out before the pass got around
  * the declaration (the next poll goes on). Past the run's own limit, the run fails.
  */
 async function continueWork(
@@ -114,13 +114,10 @@ async function continueWork(
   detectorId: string,
   settings: InvitationSettings,
   state: RunState & { work: NonNullable<RunState['work']> },
-): Promise<{ unprocessed: readonly UnprocessedAccount[]; currentMembers?: readonly CurrentMember[] } | 'unfinished'> {
+): Promise<{ unprocessed: readonly UnprocessedAccount[]; currentMembers: readonly CurrentMember[] } | 'unfinished'> {
   const pass = await streamPass(run, detectorId, settings, state.work.sinceMs);
-  if (pass.verdict === 'done, reads are current') {
+  if (pass.verdict === 'done') {
     return { unprocessed: pass.unprocessed, currentMembers: pass.members };
-  }
-  if (pass.verdict === 'done, read again') {
-    return { unprocessed: pass.unprocessed };
   }
   if (Date.now() < state.work.deadlineMs) {
     run.log.info('still working: the next poll goes on from GuardDuty\'s state', { detectorId });

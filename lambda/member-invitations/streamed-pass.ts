@@ -10,7 +10,7 @@ import { UnprocessedAccount } from './unprocessed-results';
 /** What one isComplete poll's pass over the declaration did. */
 export interface StreamedPass {
   readonly verdict: PassVerdict;
-  /** The members this pass read, in its order; every declared member once the pass got around. */
+  /** The members this pass read; once it is done, every declared member as GuardDuty has it after the pass. */
   readonly members: readonly CurrentMember[];
   /** Accounts GuardDuty did not process in this pass. */
   readonly unprocessed: readonly UnprocessedAccount[];
@@ -34,24 +34,29 @@ export async function streamPass(
   const batches = chunk(settings.members);
   const start = rotatingStart(batches.length, sinceMs, nowMs);
   const progress: RunProgress = { created: [] };
-  const members: CurrentMember[] = [];
+  const read = new Map<number, readonly CurrentMember[]>();
+  const changed: number[] = [];
   const unprocessed: UnprocessedAccount[] = [];
-  let batchesDone = 0;
-  let changed = false;
+  let batchesReread = 0;
   try {
     for (const index of batchOrder(batches.length, start)) {
       const applied = await applyDeclaredMembers(run.api, detectorId, { ...settings, members: batches[index] }, progress, run.log, { sinceMs });
-      members.push(...applied.members);
+      read.set(index, applied.members);
       unprocessed.push(...applied.outcome.unprocessed);
-      changed ||= applied.changed;
-      batchesDone += 1;
+      if (applied.changed) {
+        changed.push(index);
+      }
+    }
+    for (const index of changed) {
+      read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
+      batchesReread += 1;
     }
   } catch (error) {
     if (!(error instanceof OutOfTimeError)) {
       throw error;
     }
   }
-  const verdict = judgePass({ batchCount: batches.length, batchesDone, changed });
-  run.log.info('pass', { detectorId, batches: batches.length, startBatch: start, batchesDone, changed, verdict });
-  return { verdict, members, unprocessed };
+  const verdict = judgePass({ batchCount: batches.length, batchesDone: read.size, batchesChanged: changed.length, batchesReread });
+  run.log.info('pass', { detectorId, batches: batches.length, startBatch: start, batchesDone: read.size, batchesChanged: changed.length, batchesReread, verdict });
+  return { verdict, members: [...read.values()].flat(), unprocessed };
 }

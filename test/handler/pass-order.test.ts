@@ -61,13 +61,14 @@ describe('rotatingStart', () => {
 
 describe('judgePass', () => {
   test('a pass that did not get around the declaration is unfinished, whatever it wrote', () => {
-    expect(judgePass({ batchCount: 1_000, batchesDone: 999, changed: false })).toBe('unfinished');
-    expect(judgePass({ batchCount: 1_000, batchesDone: 10, changed: true })).toBe('unfinished');
+    expect(judgePass({ batchCount: 1_000, batchesDone: 999, batchesChanged: 0, batchesReread: 0 })).toBe('unfinished');
+    expect(judgePass({ batchCount: 1_000, batchesDone: 10, batchesChanged: 10, batchesReread: 0 })).toBe('unfinished');
   });
 
-  test('a pass that got around and changed nothing read the final state; one that wrote reads again', () => {
-    expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, changed: false })).toBe('done, reads are current');
-    expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, changed: true })).toBe('done, read again');
-    expect(judgePass({ batchCount: 0, batchesDone: 0, changed: false })).toBe('done, reads are current');
+  test('a pass that got around is done once it has read again every batch it wrote', () => {
+    expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, batchesChanged: 0, batchesReread: 0 })).toBe('done');
+    expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, batchesChanged: 12, batchesReread: 12 })).toBe('done');
+    expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, batchesChanged: 12, batchesReread: 11 })).toBe('unfinished');
+    expect(judgePass({ batchCount: 0, batchesDone: 0, batchesChanged: 0, batchesReread: 0 })).toBe('done');
   });
 });
