@@ -262,7 +262,7 @@ export class Invariants {
 
   public noEmailDisclosed(delivery: Delivery, emails: readonly string[]): void {
     const seen = [delivery.body, ...delivery.logs].join('\n').toLowerCase();
-    expect(emails.filter((email) => seen.includes(email.toLowerCase()))).toEqual([]);
+    expect(disclosedEmails(seen, emails)).toEqual([]);
     this.report.held('noEmailDisclosed');
   }
 }
@@ -300,6 +300,28 @@ function parseJson(line: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The emails of `emails` that occur in `text` (lowercased), as `text.includes(email)`
+ * would find them, in one scan of the text's '@' signs rather than one scan per email:
+ * a 50,000-member run logs megabytes.
+ */
+function disclosedEmails(text: string, emails: readonly string[]): string[] {
+  const wanted = new Set(emails.map((email) => email.toLowerCase()));
+  // Where an email's '@' is and how long it is: the few shapes the declared emails have.
+  const shapes = new Set([...wanted].map((email) => `${email.indexOf('@')}:${email.length}`));
+  const found = new Set<string>();
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    for (const shape of shapes) {
+      const [offset, length] = shape.split(':').map(Number);
+      const candidate = text.substr(at - offset, length);
+      if (at >= offset && wanted.has(candidate)) {
+        found.add(candidate);
+      }
+    }
+  }
+  return emails.filter((email) => found.has(email.toLowerCase()));
 }
 
 function sorted(ids: readonly string[]): string[] {
