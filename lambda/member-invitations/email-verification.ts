@@ -73,7 +73,12 @@ export function withVerificationResults(data: Readonly<Record<string, string>>, 
   if (moved.length === 0) {
     return { ...data };
   }
-  const fromInvited = new Set(moved.filter((f) => f.invitedByThisRun).map((f) => f.accountId));
+  // The list onEvent (or the continued run's outcome) reported decides where an account
+  // was counted; only when that list was cut short does the invitation's time decide.
+  const invitedList = data[ATTRIBUTE.INVITED_ACCOUNT_IDS] ?? '';
+  const listedInvited = new Set(listedIds(invitedList));
+  const invitedListComplete = !invitedList.includes('…');
+  const fromInvited = new Set(moved.filter((f) => listedInvited.has(f.accountId) || (!invitedListComplete && f.invitedByThisRun)).map((f) => f.accountId));
   const fromAlreadyMembers = moved.length - fromInvited.size;
   const count = (name: string) => Number(data[name] ?? 0);
   const invited = listedIds(data[ATTRIBUTE.INVITED_ACCOUNT_IDS]).filter((id) => !fromInvited.has(id));

@@ -85,6 +85,21 @@ describe('withVerificationResults', () => {
     });
   });
 
+  test('the reported lists decide where a failed account was counted, whatever its invitation time says, while they are complete', () => {
+    // An earlier run invited 444444444444 within the second before this run began: its time reads as this run's.
+    expect(withVerificationResults(data, [{ accountId: '444444444444', result: 'x', invitedByThisRun: true }])).toMatchObject({
+      InvitedAccountIds: '111111111111,222222222222',
+      InvitedAccountCount: '2',
+      AlreadyMemberAccountCount: '0',
+    });
+    // This run invited 222222222222 in the second its start fell in: its time reads as earlier.
+    expect(withVerificationResults(data, [{ accountId: '222222222222', result: 'x', invitedByThisRun: false }])).toMatchObject({
+      InvitedAccountIds: '111111111111',
+      InvitedAccountCount: '1',
+      AlreadyMemberAccountCount: '1',
+    });
+  });
+
   test('does not count twice an account onEvent already reported unprocessed', () => {
     expect(withVerificationResults(data, [{ accountId: '333333333333', result: 'x', invitedByThisRun: false }])).toEqual(data);
   });

@@ -275,8 +275,8 @@ export class Invariants {
  */
 export function appliedOutcome(delivery: Delivery): AppliedOutcome {
   const entries = delivery.logs.map(parseJson);
-  const line = entries.find((entry) => entry?.message === 'applied');
-  if (!line) {
+  const lines = entries.filter((entry): entry is Record<string, unknown> => entry?.message === 'applied');
+  if (lines.length === 0) {
     throw new Error(`The handler logged no "applied" line; it logged:\n${delivery.logs.join('\n')}`);
   }
   const removal = entries.find((entry) => entry?.message === 'removed dropped members');
@@ -285,10 +285,27 @@ export function appliedOutcome(delivery: Delivery): AppliedOutcome {
     const colon = entry.indexOf(':');
     return { accountId: entry.slice(0, colon), reason: entry.slice(colon + 1) };
   });
+  // onEvent logs one line for the whole declaration; a continued run's polls log one per
+  // batch, and a later poll sees an account an earlier one invited as a member. Each
+  // account ends where its last line put it, except that an invitation is kept.
+  const where = new Map<string, { list: 'invited' | 'alreadyMembers' | 'unprocessed'; reason?: string }>();
+  const invitedEver = new Set<string>();
+  for (const line of lines) {
+    strings(line.invited).forEach((id) => {
+      invitedEver.add(id);
+      where.set(id, { list: 'invited' });
+    });
+    strings(line.alreadyMembers).forEach((entry) => {
+      const id = entry.split(':')[0];
+      where.set(id, { list: invitedEver.has(id) ? 'invited' : 'alreadyMembers' });
+    });
+    reasons(line.unprocessed).forEach((u) => where.set(u.accountId, { list: 'unprocessed', reason: u.reason }));
+  }
+  const inList = (list: string) => [...where.entries()].filter(([, w]) => w.list === list);
   return {
-    invited: strings(line.invited),
-    alreadyMembers: strings(line.alreadyMembers).map((entry) => entry.split(':')[0]),
-    unprocessed: [...reasons(line.unprocessed), ...reasons(removal?.refused)],
+    invited: inList('invited').map(([id]) => id),
+    alreadyMembers: inList('alreadyMembers').map(([id]) => id),
+    unprocessed: [...inList('unprocessed').map(([accountId, w]) => ({ accountId, reason: w.reason ?? '' })), ...reasons(removal?.refused)],
     removed: strings(removal?.removed),
   };
 }
