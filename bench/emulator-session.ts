@@ -128,6 +128,9 @@ export class BenchEmulator {
     return {
       AWS_ENDPOINT_URL_GUARDDUTY: this.emulator.endpoint,
       AWS_ENDPOINT_URL_S3: this.emulator.endpoint,
+      // DescribeStacks, which the handler asks before removing members: without it the
+      // status cannot be read and the handler (rightly) removes nothing.
+      AWS_ENDPOINT_URL_CLOUDFORMATION: this.emulator.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,

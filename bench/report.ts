@@ -126,8 +126,8 @@ function renderReruns(doc: MarkdownDocument, input: ReportInput): void {
 
 function renderMixedUpdate(doc: MarkdownDocument, mixed: MixedUpdateResult): void {
   doc
-    .heading(2, `3. Mixed update: ${count(mixed.members)} members, ${count(mixed.removed)} removed and ${count(mixed.added)} added (DESTROY)`)
-    .table(FLOW_HEADER, [flowRow(mixed.members, 'Shipped handler', mixed.handler), floorRow(mixed.members, mixed.floor, 'Get per 50 declared; Create, Get again, Invite, Disassociate, Delete per 50 changed')], FLOW_ALIGN);
+    .heading(2, `3. Mixed update: ${count(mixed.members)} members, ${count(mixed.removed)} removed and ${count(mixed.added)} added (DESTROY, with the verification wait: removals in isComplete)`)
+    .table(FLOW_HEADER, [flowRow(mixed.members, 'Shipped handler', mixed.handler), floorRow(mixed.members, mixed.floor, 'Get per 50 declared in onEvent and again in isComplete; Create, Get again, Invite, Disassociate, Delete per 50 changed')], FLOW_ALIGN);
 }
 
 function renderColdStart(doc: MarkdownDocument, input: ReportInput): void {

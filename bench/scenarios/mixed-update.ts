@@ -1,6 +1,7 @@
-import { PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
+import { ATTRIBUTE, PHYSICAL_ID_PREFIX } from '../../lib/private/invitation-contract';
 import { declaredMembers, updateEvent } from '../../test/support/cloudformation-events';
-import { BenchContext, FlowRun, invitationProperties, runHandler } from '../flows';
+import type { CompletionEvent } from '../child-protocol';
+import { BenchContext, FlowRun, IS_COMPLETE_TIMEOUT_MS, Problem, invitationProperties, invokeBundle, pollCompletion } from '../flows';
 import { runsFor } from '../options';
 import { batchesFor, rateLimitedWallMs } from '../rate-limit';
 import type { CallFloor } from './invitation-run';
@@ -13,10 +14,18 @@ export interface MixedUpdateResult {
   readonly floor: CallFloor;
 }
 
+/** The construct's default verification wait, 15 minutes: the run's removals happen in isComplete. */
+const VERIFICATION_TIMEOUT_SECONDS = 900;
+/** The bench gives up on the waiter after this long. */
+const MAX_WAIT_MS = 10 * 60_000;
+
 /**
  * Scenario 3: an Update with RemovalPolicy DESTROY that drops a share of the members
- * and declares as many new accounts. The kept members are already Invited; the dropped
- * ones must be disassociated and deleted, the new ones created and invited.
+ * and declares as many new accounts, with the verification wait on (the construct's
+ * default). The kept members are already Invited; onEvent creates and invites the new
+ * ones, and the waiter's isComplete polls remove the dropped ones (disassociate, delete)
+ * once the run can no longer fail. The wall time is from onEvent's start to the poll
+ * that said complete, the waiter's interval included.
  */
 export async function mixedUpdate(ctx: BenchContext): Promise<MixedUpdateResult> {
   const members = ctx.options.mixedMembers;
@@ -33,19 +42,64 @@ export async function mixedUpdate(ctx: BenchContext): Promise<MixedUpdateResult>
     ctx.progress(`mixed update, ${members} members, run ${run}/${runs}`);
     const detectorId = ctx.emulator.freshDetector(ctx.conditions);
     ctx.emulator.seedMembers(before, () => 'Invited');
-    const event = updateEvent(`${PHYSICAL_ID_PREFIX}${detectorId}`, invitationProperties(detectorId, after, 'DESTROY'), invitationProperties(detectorId, before, 'DESTROY'));
-    handler.push(await runHandler(ctx, event, { total: after.length + dropped.size, count: settled }));
+    const waiting = (list: typeof before) => ({ ...invitationProperties(detectorId, list, 'DESTROY'), VerificationTimeoutSeconds: String(VERIFICATION_TIMEOUT_SECONDS) });
+    const event = updateEvent(`${PHYSICAL_ID_PREFIX}${detectorId}`, waiting(after), waiting(before));
+    handler.push(await runWithWaiter(ctx, event, { total: after.length + dropped.size, count: settled }));
   }
 
-  // GetMembers over the declared list; CreateMembers, GetMembers again (organization
-  // accounts) and InviteMembers for the added accounts; DisassociateMembers and
+  // onEvent: GetMembers over the declared list; CreateMembers, GetMembers again
+  // (organization accounts) and InviteMembers for the added accounts. isComplete:
+  // GetMembers over the declared list (the verification check); DisassociateMembers and
   // DeleteMembers for the dropped ones.
-  const calls = batchesFor(members) + 5 * batchesFor(changed);
+  const calls = 2 * batchesFor(members) + 5 * batchesFor(changed);
   return {
     members,
     removed: changed,
     added: changed,
     handler,
     floor: { calls, writeCalls: 4 * batchesFor(changed), wallMs: rateLimitedWallMs(calls, ctx.conditions) },
+  };
+}
+
+/** onEvent in one process, then the waiter's isComplete polls in another, as the provider framework runs them. */
+async function runWithWaiter(
+  ctx: BenchContext,
+  event: ReturnType<typeof updateEvent>,
+  wanted: { readonly total: number; readonly count: (members: ReturnType<BenchContext['emulator']['members']>) => number },
+): Promise<FlowRun> {
+  const problems: Problem[] = [];
+  const environment = ctx.emulator.handlerEnvironment();
+  const onEvent = await invokeBundle(ctx, ctx.assetPath, event, environment);
+  let completion: Awaited<ReturnType<typeof pollCompletion>> | undefined;
+  if (onEvent.error || !onEvent.response?.Data?.[ATTRIBUTE.VERIFICATION_DEADLINE]) {
+    problems.push({ what: `onEvent: ${onEvent.error?.slice(0, 300) ?? 'returned no verification deadline: the wait did not start'}`, accounts: wanted.total });
+  } else {
+    // What the provider framework passes isComplete: the event with onEvent's result merged over it.
+    const merged = { ...event, ...onEvent.response } as unknown as CompletionEvent;
+    completion = await pollCompletion(
+      ctx,
+      { assetPath: ctx.assetPath, event: merged, pollIntervalMs: ctx.options.pollIntervalMs, maxWaitMs: MAX_WAIT_MS, remainingMs: IS_COMPLETE_TIMEOUT_MS },
+      environment,
+    );
+    if (completion.error) {
+      problems.push({ what: `isComplete: ${completion.error.slice(0, 300)}`, accounts: wanted.total });
+    }
+  }
+  const succeeded = wanted.count(ctx.emulator.members());
+  const unprocessed = Number(completion?.response?.Data?.[ATTRIBUTE.UNPROCESSED_ACCOUNT_COUNT] ?? 0);
+  if (unprocessed > 0) {
+    problems.push({ what: 'reported unprocessed by the handler', accounts: unprocessed });
+  }
+  if (wanted.total > succeeded && problems.length === 0) {
+    problems.push({ what: 'not in the expected state', accounts: wanted.total - succeeded });
+  }
+  const endedAt = completion ? completion.completedAtEpochMs : onEvent.startedAtEpochMs + onEvent.invocationMs;
+  return {
+    ...ctx.emulator.callStats(),
+    wallMs: endedAt - onEvent.startedAtEpochMs,
+    peakRssBytes: Math.max(onEvent.maxRssBytes, completion?.maxRssBytes ?? 0),
+    succeeded,
+    wanted: wanted.total,
+    problems,
   };
 }

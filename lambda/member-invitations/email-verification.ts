@@ -1,5 +1,5 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
-import { CurrentMember } from './member-plan';
+import { CurrentMember, invitedSince } from './member-plan';
 import { MAX_ID_LIST_BYTES, boundedList, listedIds } from './outcome-report';
 import { UnprocessedAccount } from './unprocessed-results';
 
@@ -32,14 +32,17 @@ export const VERIFICATION_FAILED_REASON =
  * Judges the declared members once this run's invitations are out: the resource stays in
  * progress while any of them is still being verified, whoever invited it, so the
  * attributes describe settled accounts. An invitation is this run's when GuardDuty
- * stamped it at or after the run started (`sinceMs`); onEvent reported those invited
- * and the others already members, and a failure is taken out of the list it was in.
+ * stamped it at or after the run started (`sinceMs`, to InvitedAt's second: see
+ * invitedSince); onEvent reported those invited and the others already members, and a
+ * failure is taken out of the list it was in.
  */
 export function judgeVerification(
   members: readonly CurrentMember[],
   options: { readonly sinceMs: number; readonly deadlineMs: number; readonly nowMs: number },
 ): VerificationVerdict {
-  const byThisRun = (m: CurrentMember) => m.invitedAtMs !== undefined && m.invitedAtMs >= options.sinceMs;
+  // The same test as the plan's and the outcome's (InvitedAt is to the second), so an
+  // account is moved out of the list the outcome put it in, not the other one.
+  const byThisRun = (m: CurrentMember) => invitedSince(m, options.sinceMs);
   const pending = members.filter((m) => m.relationshipStatus === 'EmailVerificationInProgress');
   const failed = members
     .filter((m) => m.relationshipStatus === 'EmailVerificationFailed')
@@ -70,7 +73,12 @@ export function withVerificationResults(data: Readonly<Record<string, string>>, 
   if (moved.length === 0) {
     return { ...data };
   }
-  const fromInvited = new Set(moved.filter((f) => f.invitedByThisRun).map((f) => f.accountId));
+  // The list onEvent (or the continued run's outcome) reported decides where an account
+  // was counted; only when that list was cut short does the invitation's time decide.
+  const invitedList = data[ATTRIBUTE.INVITED_ACCOUNT_IDS] ?? '';
+  const listedInvited = new Set(listedIds(invitedList));
+  const invitedListComplete = !invitedList.includes('…');
+  const fromInvited = new Set(moved.filter((f) => listedInvited.has(f.accountId) || (!invitedListComplete && f.invitedByThisRun)).map((f) => f.accountId));
   const fromAlreadyMembers = moved.length - fromInvited.size;
   const count = (name: string) => Number(data[name] ?? 0);
   const invited = listedIds(data[ATTRIBUTE.INVITED_ACCOUNT_IDS]).filter((id) => !fromInvited.has(id));

@@ -1,6 +1,6 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { Logger } from '../shared/logger';
-import { planInvitations } from './member-plan';
+import { CurrentMember, planInvitations } from './member-plan';
 import { associateThroughOrganization, membersToReadd, refusedReadd, wayIn } from './organization-association';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
@@ -21,6 +21,10 @@ export interface AppliedMembers {
   readonly outcome: InvitationOutcome;
   /** Declared accounts that were in the member list when the run began. */
   readonly presentAtStart: ReadonlySet<string>;
+  /** The declared members as GetMembers reported them before this call's writes. */
+  readonly members: readonly CurrentMember[];
+  /** Whether GuardDuty accepted a write (a member deleted, created or invited): `members` is then stale. */
+  readonly changed: boolean;
 }
 
 /**
@@ -41,7 +45,8 @@ export async function applyDeclaredMembers(
   options: { readonly sinceMs?: number } = {},
 ): Promise<AppliedMembers> {
   const declaredIds = settings.members.map((m) => m.accountId);
-  const current = new Map((await api.getMembers(detectorId, declaredIds)).map((m) => [m.accountId, m]));
+  const read = await api.getMembers(detectorId, declaredIds);
+  const current = new Map(read.map((m) => [m.accountId, m]));
   progress.presentAtStart ??= new Set(current.keys());
   const plan = planInvitations(settings.members, current, options);
   progress.wrote ||= plan.create.length + plan.invite.length > 0;
@@ -96,7 +101,10 @@ export async function applyDeclaredMembers(
     alreadyMembers: outcome.alreadyMembers.map((m) => `${m.accountId}:${m.relationshipStatus}`),
     unprocessed: outcome.unprocessed.map((u) => `${u.accountId}: ${u.result}`),
   });
-  return { outcome, presentAtStart: new Set(current.keys()) };
+  // A create GuardDuty answered "already a member" counts as a change: the read missed it.
+  // So does a `Removed` organization member CreateMembers associated again.
+  const changed = plan.recreate.length > replaced.refused.length || toCreate.length > created.refused.length || outcome.invited.length > 0 || association.associated.size > 0;
+  return { outcome, presentAtStart: new Set(current.keys()), members: read, changed };
 }
 
 /** Deletes the members whose email was corrected, so CreateMembers can take the new address. */

@@ -4,14 +4,15 @@ import { OutOfTimeError } from '../shared/deadline';
 import { HandlerError } from '../shared/handler-error';
 import { CompletionResponse } from '../shared/provider-responses';
 import { VerificationFailure, judgeVerification, withVerificationResults } from './email-verification';
+import { CurrentMember } from './member-plan';
 import { removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocessed } from './outcome-report';
-import { applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties } from './run-context';
 import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
+import { streamPass } from './streamed-pass';
 import { UnprocessedAccount } from './unprocessed-results';
 
 export type CompletionEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
@@ -19,9 +20,10 @@ export type CompletionEvent = CloudFormationCustomResourceEvent & { PhysicalReso
 /**
  * The provider framework's isComplete step, polled every 30 s after onEvent: it finishes
  * the run onEvent started, without holding a Lambda between polls.
- * 1. Work onEvent had no time for: a pass over the declaration, planned from GuardDuty's
- *    state (a member this run already invited is never invited again), until a pass
- *    finishes within one invocation or the run's time is up.
+ * 1. Work onEvent had no time for: each poll streams a pass over the declaration, batch
+ *    by batch from a start of its own, planned from GuardDuty's state (a member this run
+ *    already invited is never invited again), until one poll gets all the way around
+ *    (pass-order.ts says why that means done) or the run's time is up.
  * 2. The email verification wait: in progress while any declared account is still being
  *    verified; failed verifications become unprocessed accounts.
  * 3. Only then the accounts an Update dropped are removed (DESTROY, outside a rollback).
@@ -43,20 +45,22 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     failRun(run, detectorId, settings, state, (undone) => failureMessage({ detectorId, invited: [], alreadyMembers: [], unprocessed, removed: [] }, declaredIds.length, undone));
 
   let passUnprocessed: readonly UnprocessedAccount[] = [];
+  let members: readonly CurrentMember[] | undefined;
   if (state.work) {
     const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work });
     if (pass === 'unfinished') {
       return { IsComplete: false };
     }
-    if (pass.length > 0 && settings.onUnprocessed === 'FAIL') {
-      return fail(pass);
+    if (pass.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
+      return fail(pass.unprocessed);
     }
-    passUnprocessed = pass;
+    passUnprocessed = pass.unprocessed;
+    members = pass.currentMembers;
   }
 
-  let members;
   try {
-    members = await api.getMembers(detectorId, declaredIds);
+    // A continued run's last pass read the final state already: no second read of all N.
+    members ??= await api.getMembers(detectorId, declaredIds);
   } catch (error) {
     // Reading a very large fleet can outlast one invocation too: the next poll reads again.
     if (error instanceof OutOfTimeError && Date.now() < (state.work?.deadlineMs ?? verificationDeadline)) {
@@ -99,33 +103,30 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
 }
 
 /**
- * One pass of the work onEvent left: what GuardDuty did not process in it, or
- * 'unfinished' when this invocation's time ran out first (the next poll goes on). Past
- * the run's own limit, the run fails.
+ * One pass of the work onEvent left (streamed batch by batch, streamed-pass.ts): what
+ * GuardDuty did not process in it and the members as GuardDuty has them after it; or
+ * 'unfinished' when this invocation's time ran out before the pass got around
+ * the declaration (the next poll goes on). Past the run's own limit, the run fails.
  */
 async function continueWork(
   run: RunContext,
   detectorId: string,
   settings: InvitationSettings,
   state: RunState & { work: NonNullable<RunState['work']> },
-): Promise<readonly UnprocessedAccount[] | 'unfinished'> {
-  try {
-    const applied = await applyDeclaredMembers(run.api, detectorId, settings, { created: [] }, run.log, { sinceMs: state.work.sinceMs });
-    return applied.outcome.unprocessed;
-  } catch (error) {
-    if (!(error instanceof OutOfTimeError)) {
-      throw error;
-    }
-    if (Date.now() < state.work.deadlineMs) {
-      run.log.info('still working: the next poll goes on from GuardDuty\'s state', { detectorId });
-      return 'unfinished';
-    }
-    return failRun(run, detectorId, settings, state, (undone) =>
-      `GuardDuty's rate did not let the run reach all ${settings.members.length} declared accounts on detector ${detectorId} within ${MAX_RUN_MS / 60_000} minutes ` +
-        `(CloudFormation waits one hour for a custom resource).${undone.length > 0 ? ` The ${undone.length} members this run created were deleted again.` : ''} ` +
-        'Deploy again, with removalPolicy RETAIN for a first rollout of a very large fleet: a run goes on from GuardDuty\'s state and invites no one twice.',
-    );
+): Promise<{ unprocessed: readonly UnprocessedAccount[]; currentMembers: readonly CurrentMember[] } | 'unfinished'> {
+  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs);
+  if (pass.verdict === 'done') {
+    return { unprocessed: pass.unprocessed, currentMembers: pass.members };
   }
+  if (Date.now() < state.work.deadlineMs) {
+    run.log.info('still working: the next poll goes on from GuardDuty\'s state', { detectorId });
+    return 'unfinished';
+  }
+  return failRun(run, detectorId, settings, state, (undone) =>
+    `GuardDuty's rate did not let the run reach all ${settings.members.length} declared accounts on detector ${detectorId} within ${MAX_RUN_MS / 60_000} minutes ` +
+      `(CloudFormation waits one hour for a custom resource).${undone.length > 0 ? ` The ${undone.length} members this run created were deleted again.` : ''} ` +
+      'Deploy again, with removalPolicy RETAIN for a first rollout of a very large fleet: a run goes on from GuardDuty\'s state and invites no one twice.',
+  );
 }
 
 /** Removes the members this run created (DESTROY; known from onEvent's snapshot), then fails with `reason`. */

@@ -1,5 +1,6 @@
 import { VERIFICATION_FAILED_REASON, judgeVerification, withVerificationResults } from '../../lambda/member-invitations/email-verification';
-import { CurrentMember } from '../../lambda/member-invitations/member-plan';
+import fc from 'fast-check';
+import { CurrentMember, invitedSince } from '../../lambda/member-invitations/member-plan';
 
 const since = Date.parse('2026-11-26T10:00:00Z');
 const member = (accountId: string, relationshipStatus: string, invitedAtMs?: number): CurrentMember => ({ accountId, relationshipStatus, invitedAtMs });
@@ -18,7 +19,7 @@ describe('judgeVerification', () => {
 
   test('counts failed verifications as unprocessed with an actionable reason, saying whose invitation it was', () => {
     const verdict = judgeVerification(
-      [member('111111111111', 'EmailVerificationFailed', since + 5), member('222222222222', 'Invited', since + 5), member('333333333333', 'EmailVerificationFailed', since - 1)],
+      [member('111111111111', 'EmailVerificationFailed', since + 5), member('222222222222', 'Invited', since + 5), member('333333333333', 'EmailVerificationFailed', since - 5_000)],
       window,
     );
     expect(verdict).toEqual({
@@ -30,6 +31,22 @@ describe('judgeVerification', () => {
       ],
     });
     expect(VERIFICATION_FAILED_REASON).toMatch(/root user email/);
+  });
+
+  test('an invitation GuardDuty stamped to the second, before a run that began later in that second, is the run\'s own', () => {
+    // The run began 700 ms into a second and sent the invitation 200 ms later; InvitedAt says the whole second.
+    const verdict = judgeVerification([member('111111111111', 'EmailVerificationFailed', since)], { ...window, sinceMs: since + 700 });
+    expect(verdict.unprocessed).toEqual([{ accountId: '111111111111', result: VERIFICATION_FAILED_REASON, invitedByThisRun: true }]);
+  });
+
+  test('judges "invited by this run" exactly as the plan and the outcome do (invitedSince)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -5_000, max: 5_000 }), fc.option(fc.integer({ min: -5_000, max: 5_000 }), { nil: undefined }), (sinceOffset, invitedOffset) => {
+        const failed = member('111111111111', 'EmailVerificationFailed', invitedOffset === undefined ? undefined : since + invitedOffset);
+        const verdict = judgeVerification([failed], { ...window, sinceMs: since + sinceOffset });
+        expect(verdict.unprocessed[0].invitedByThisRun).toBe(invitedSince(failed, since + sinceOffset));
+      }),
+    );
   });
 
   test('gives up at the deadline, reporting the accounts still pending', () => {
@@ -65,6 +82,21 @@ describe('withVerificationResults', () => {
       AlreadyMemberAccountCount: '0',
       UnprocessedAccountIds: '333333333333,444444444444',
       UnprocessedAccountCount: '2',
+    });
+  });
+
+  test('the reported lists decide where a failed account was counted, whatever its invitation time says, while they are complete', () => {
+    // An earlier run invited 444444444444 within the second before this run began: its time reads as this run's.
+    expect(withVerificationResults(data, [{ accountId: '444444444444', result: 'x', invitedByThisRun: true }])).toMatchObject({
+      InvitedAccountIds: '111111111111,222222222222',
+      InvitedAccountCount: '2',
+      AlreadyMemberAccountCount: '0',
+    });
+    // This run invited 222222222222 in the second its start fell in: its time reads as earlier.
+    expect(withVerificationResults(data, [{ accountId: '222222222222', result: 'x', invitedByThisRun: false }])).toMatchObject({
+      InvitedAccountIds: '111111111111',
+      InvitedAccountCount: '1',
+      AlreadyMemberAccountCount: '1',
     });
   });
 

@@ -266,7 +266,7 @@ export class Invariants {
 
   public noEmailDisclosed(delivery: Delivery, emails: readonly string[]): void {
     const seen = [delivery.body, ...delivery.logs].join('\n').toLowerCase();
-    expect(emails.filter((email) => seen.includes(email.toLowerCase()))).toEqual([]);
+    expect(disclosedEmails(seen, emails)).toEqual([]);
     this.report.held('noEmailDisclosed');
   }
 }
@@ -279,8 +279,8 @@ export class Invariants {
  */
 export function appliedOutcome(delivery: Delivery): AppliedOutcome {
   const entries = delivery.logs.map(parseJson);
-  const line = entries.find((entry) => entry?.message === 'applied');
-  if (!line) {
+  const lines = entries.filter((entry): entry is Record<string, unknown> => entry?.message === 'applied');
+  if (lines.length === 0) {
     throw new Error(`The handler logged no "applied" line; it logged:\n${delivery.logs.join('\n')}`);
   }
   const removal = entries.find((entry) => entry?.message === 'removed dropped members');
@@ -289,11 +289,32 @@ export function appliedOutcome(delivery: Delivery): AppliedOutcome {
     const colon = entry.indexOf(':');
     return { accountId: entry.slice(0, colon), reason: entry.slice(colon + 1) };
   });
+  // onEvent logs one line for the whole declaration; a continued run's polls log one per
+  // batch, and a later poll sees an account an earlier one invited as a member. Each
+  // account ends where its last line put it, except that an invitation is kept.
+  const where = new Map<string, { list: 'invited' | 'associated' | 'alreadyMembers' | 'unprocessed'; reason?: string }>();
+  const broughtIn = new Map<string, 'invited' | 'associated'>();
+  for (const line of lines) {
+    strings(line.invited).forEach((id) => {
+      broughtIn.set(id, 'invited');
+      where.set(id, { list: 'invited' });
+    });
+    strings(line.associated).forEach((id) => {
+      broughtIn.set(id, 'associated');
+      where.set(id, { list: 'associated' });
+    });
+    strings(line.alreadyMembers).forEach((entry) => {
+      const id = entry.split(':')[0];
+      where.set(id, { list: broughtIn.get(id) ?? 'alreadyMembers' });
+    });
+    reasons(line.unprocessed).forEach((u) => where.set(u.accountId, { list: 'unprocessed', reason: u.reason }));
+  }
+  const inList = (list: string) => [...where.entries()].filter(([, w]) => w.list === list);
   return {
-    invited: strings(line.invited),
-    associated: strings(line.associated),
-    alreadyMembers: strings(line.alreadyMembers).map((entry) => entry.split(':')[0]),
-    unprocessed: [...reasons(line.unprocessed), ...reasons(removal?.refused)],
+    invited: inList('invited').map(([id]) => id),
+    associated: inList('associated').map(([id]) => id),
+    alreadyMembers: inList('alreadyMembers').map(([id]) => id),
+    unprocessed: [...inList('unprocessed').map(([accountId, w]) => ({ accountId, reason: w.reason ?? '' })), ...reasons(removal?.refused)],
     removed: strings(removal?.removed),
   };
 }
@@ -305,6 +326,28 @@ function parseJson(line: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The emails of `emails` that occur in `text` (lowercased), as `text.includes(email)`
+ * would find them, in one scan of the text's '@' signs rather than one scan per email:
+ * a 50,000-member run logs megabytes.
+ */
+function disclosedEmails(text: string, emails: readonly string[]): string[] {
+  const wanted = new Set(emails.map((email) => email.toLowerCase()));
+  // Where an email's '@' is and how long it is: the few shapes the declared emails have.
+  const shapes = new Set([...wanted].map((email) => `${email.indexOf('@')}:${email.length}`));
+  const found = new Set<string>();
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    for (const shape of shapes) {
+      const [offset, length] = shape.split(':').map(Number);
+      const candidate = text.substr(at - offset, length);
+      if (at >= offset && wanted.has(candidate)) {
+        found.add(candidate);
+      }
+    }
+  }
+  return emails.filter((email) => found.has(email.toLowerCase()));
 }
 
 function sorted(ids: readonly string[]): string[] {

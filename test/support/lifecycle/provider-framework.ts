@@ -46,6 +46,8 @@ export interface Delivery {
 export interface DeliveryOptions {
   /** What the onEvent function's `getRemainingTimeInMillis()` starts from. @default its Timeout */
   readonly onEventBudgetMs?: number;
+  /** What each isComplete invocation's `getRemainingTimeInMillis()` starts from. @default its Timeout */
+  readonly isCompleteBudgetMs?: number;
   /**
    * What happens elsewhere while the waiter waits after isComplete poll `poll` (1-based)
    * said "not yet": another account's stack deploying, say. @default nothing
@@ -137,7 +139,7 @@ export class ProviderFramework {
   }
 
   /** Lambda running a user function for a request: the event as JSON, with the function's remaining time. */
-  public async invokeUser(functionArn: string, payload: unknown, budgetMs?: number): Promise<{ role: UserInvocation['role']; outcome: InvocationOutcome; ms: number }> {
+  public async invokeUser(functionArn: string, payload: unknown, budgets: Pick<DeliveryOptions, 'onEventBudgetMs' | 'isCompleteBudgetMs'> = {}): Promise<{ role: UserInvocation['role']; outcome: InvocationOutcome; ms: number }> {
     const fn = [this.stack.onEvent, this.stack.isComplete].find((f) => f?.arn === functionArn);
     if (!fn) {
       throw new Error(`${functionArn} is not a user function of ${this.stack.stackId}`);
@@ -159,7 +161,8 @@ export class ProviderFramework {
     const role = fn === this.stack.onEvent ? 'onEvent' : 'isComplete';
     // A cold start's init is not counted: Lambda does not count it against the timeout.
     const startedAt = Date.now();
-    const outcome = await container.invoke(payload, role === 'onEvent' ? (budgetMs ?? fn.timeoutMs) : fn.timeoutMs, this.clockOffsetMs);
+    const budgetMs = (role === 'onEvent' ? budgets.onEventBudgetMs : budgets.isCompleteBudgetMs) ?? fn.timeoutMs;
+    const outcome = await container.invoke(payload, budgetMs, this.clockOffsetMs);
     return { role, outcome, ms: Date.now() - startedAt };
   }
 
@@ -193,7 +196,7 @@ class Request implements RequestInFlight {
   constructor(private readonly framework: ProviderFramework, private readonly options: DeliveryOptions) {}
 
   public async invokeUserFunction(functionArn: string, payload: unknown): Promise<InvocationOutcome> {
-    const invocation = await this.framework.invokeUser(functionArn, payload, this.options.onEventBudgetMs);
+    const invocation = await this.framework.invokeUser(functionArn, payload, this.options);
     this.userInvocations.push(invocation);
     if (invocation.role === 'isComplete') {
       this.polls += 1;
