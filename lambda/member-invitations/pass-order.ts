@@ -4,8 +4,10 @@
  * waiter gives every poll the same input), and GuardDuty may let it through only part of
  * the fleet. So each poll goes batch by batch (read 50, plan, write that batch) around
  * the whole declaration from a start of its own, and the starts of successive polls are
- * spread over the declaration: whatever GuardDuty's rate, each poll writes where earlier
- * polls have not been, and a batch already done costs it one read.
+ * spread over the declaration: whatever GuardDuty's rate, a poll keeps every write it
+ * gets to, and a batch already done costs it one read. The spread is not a guarantee: a
+ * poll may start in a stretch earlier polls did, and then spends its time reading; only
+ * a poll that gets all the way around finishes the run (judgePass).
  */
 
 /**
@@ -19,8 +21,9 @@ const GOLDEN_FRACTION = (Math.sqrt(5) - 1) / 2;
 /**
  * The batch a poll starts from: the golden-ratio point of the whole seconds since the run
  * began, scaled to the number of batches. Polls are at least the waiter's interval apart,
- * so successive polls start at different, well-spread places; the same poll time gives
- * the same start, which keeps a poll reproducible from its log.
+ * so successive polls start at different places, spread evenly when their seconds are
+ * consecutive and like k·φ otherwise; the same poll time gives the same start, which
+ * keeps a poll reproducible from its log.
  */
 export function rotatingStart(batchCount: number, sinceMs: number, nowMs: number): number {
   if (batchCount <= 1) {
