@@ -66,33 +66,9 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
     throw new Error(`The ${props.displayName} handler bundle is missing (${asset}/index.js). Run \`npm run build\` in the cdk-guardduty-members repository; the published package ships the bundle.`);
   }
 
-  // An own role instead of the default one: AWSLambdaBasicExecutionRole would let the
-  // handler create log groups and write to any of them; this role writes to its own
-  // log group only, plus the GuardDuty grants the provider adds.
+  // The provider adds the GuardDuty grants to this role.
   const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = props.placement;
-  const role = new ManagedPolicyRole(scope, 'HandlerRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: props.roleDescription,
-  });
-  if (vpc) {
-    // What aws-cdk-lib gives a function in a VPC when it creates the role itself: Lambda
-    // creates and deletes the functions' network interfaces with the execution role.
-    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
-  }
-  if (logEncryptionKey) {
-    allowLogsToUseKey(scope, logEncryptionKey);
-  }
-
-  // The log is the record of what the handler did in GuardDuty and when (who was
-  // invited, which invitation was accepted), so it outlives the stack, and one year
-  // bounds what it keeps. Its name is generated, so a retained group never blocks
-  // redeploying the stack.
-  const logGroup = new logs.LogGroup(scope, 'HandlerLogGroup', {
-    retention: logs.RetentionDays.ONE_YEAR,
-    removalPolicy: RemovalPolicy.RETAIN,
-    encryptionKey: logEncryptionKey,
-  });
-  logGroup.grantWrite(role);
+  const { role, logGroup } = addHandlerRoleAndLog(scope, { roleId: 'HandlerRole', logGroupId: 'HandlerLogGroup', roleDescription: props.roleDescription, placement: props.placement });
 
   const entryPoint = (id: typeof HANDLER_ID | typeof IS_COMPLETE_HANDLER_ID, handler: string, description: string, timeout: Duration) =>
     new lambda.Function(scope, id, {
@@ -272,4 +248,39 @@ export class RegionalGuardDutyGrant {
       this.statement.addActions(action);
     }
   }
+}
+
+/**
+ * A handler's own role and log group, shared by the providers and the scheduled checks:
+ * the role writes to that one log group only (not AWSLambdaBasicExecutionRole, which may
+ * create and write to any), keeps its grants in a customer managed policy (as the HIPAA,
+ * NIST and PCI packs ask), and can manage the function's network interfaces when it runs
+ * in a VPC. The log group keeps one year and outlives the stack: it is the record of what
+ * the handler did in GuardDuty. Its name is generated, so a retained group never blocks
+ * redeploying the stack. The IDs are the caller's, so existing logical IDs stay.
+ */
+export function addHandlerRoleAndLog(
+  scope: Construct,
+  props: { readonly roleId: string; readonly logGroupId: string; readonly roleDescription: string; readonly placement: ProviderPlacement },
+): { readonly role: ManagedPolicyRole; readonly logGroup: logs.LogGroup } {
+  const { vpc, logEncryptionKey } = props.placement;
+  const role = new ManagedPolicyRole(scope, props.roleId, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: props.roleDescription,
+  });
+  if (vpc) {
+    // What aws-cdk-lib gives a function in a VPC when it creates the role itself: Lambda
+    // creates and deletes the function's network interfaces with the execution role.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+  }
+  if (logEncryptionKey) {
+    allowLogsToUseKey(scope, logEncryptionKey);
+  }
+  const logGroup = new logs.LogGroup(scope, props.logGroupId, {
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+    encryptionKey: logEncryptionKey,
+  });
+  logGroup.grantWrite(role);
+  return { role, logGroup };
 }

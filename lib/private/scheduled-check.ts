@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ManagedPolicyRole, RegionalGuardDutyGrant, allowLogsToUseKey } from './bundled-handler';
+import { ManagedPolicyRole, RegionalGuardDutyGrant, addHandlerRoleAndLog } from './bundled-handler';
 import { acknowledgeScheduledCheckFindings } from './guardrails';
 import { MONITOR_DIMENSION, MONITOR_NAMESPACE } from './monitor-contract';
 import { addNagSuppressions, nagReference } from './nag-suppressions';
@@ -48,25 +48,9 @@ export const MIN_CHECK_INTERVAL = Duration.minutes(15);
 export const MAX_CHECK_INTERVAL = Duration.days(1);
 
 export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps): ScheduledCheck {
-  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = props.placement;
-  // Its own role, not AWSLambdaBasicExecutionRole: it writes to its own log group only.
-  // Its grants go to a customer managed policy, as the HIPAA, NIST and PCI packs ask.
-  const role = new ManagedPolicyRole(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
-  if (vpc) {
-    // Lambda creates and deletes the function's network interfaces with its role.
-    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
-  }
-  if (logEncryptionKey) {
-    allowLogsToUseKey(scope, logEncryptionKey);
-  }
-  // The log is the record of the fleet's drift and of every re-invitation, so it outlives
-  // the stack, as the invitation handler's does; one year bounds it.
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
-    retention: logs.RetentionDays.ONE_YEAR,
-    removalPolicy: RemovalPolicy.RETAIN,
-    encryptionKey: logEncryptionKey,
-  });
-  logGroup.grantWrite(role);
+  const { vpc, vpcSubnets, securityGroups } = props.placement;
+  // The log is the record of the fleet's drift and of every re-invitation.
+  const { role, logGroup } = addHandlerRoleAndLog(scope, { roleId: 'Role', logGroupId: 'LogGroup', roleDescription: props.roleDescription, placement: props.placement });
   new RegionalGuardDutyGrant(role, props.guardDutyActions);
 
   const fn = new lambda.Function(scope, 'Function', {
