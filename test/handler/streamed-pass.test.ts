@@ -122,3 +122,16 @@ test('isComplete takes the outcome from a pass that wrote nothing: one read of e
   expect(gd.batches(GetMembersCommand)).toHaveLength(BATCHES);
   expect(writes()).toBe(0);
 });
+
+test('a batch whose only write re-added a disassociated organization member is read again, so the pass reports it Enabled', async () => {
+  MEMBERS.forEach((m) => gd.seed(m.AccountId, 'Enabled'));
+  const readded = MEMBERS[120].AccountId;
+  gd.organizationAccounts.add(readded);
+  gd.seed(readded, 'Removed');
+
+  const pass = await poll(5, 4 * BATCHES);
+
+  expect(pass.verdict).toBe('done');
+  expect(invitedCount()).toBe(0);
+  expect(pass.members.find((m) => m.accountId === readded)?.relationshipStatus).toBe('Enabled');
+});
