@@ -64,6 +64,19 @@ export interface GuardDutyDelegatedAdministratorProps {
    * @default - log groups are encrypted by CloudWatch Logs with its own key
    */
   readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * Reserve concurrency for the provider's functions: 21 executions per stack provider
+   * (3 each for the run path's two functions, 5 each for the three on the poll path),
+   * which keeps one long run from starving the others and satisfies cdk-nag's
+   * LambdaConcurrency rules. Lambda refuses a reservation that leaves fewer than 100
+   * unreserved executions in the account and region, so turn it on only where the
+   * account's concurrency quota allows it (a new account can start with 10). All
+   * constructs of one kind in a stack share the provider and must agree.
+   *
+   * @default false - no reserved concurrency: the functions use the account's unreserved pool, and the LambdaConcurrency rules are acknowledged
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**

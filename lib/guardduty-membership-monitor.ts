@@ -103,6 +103,18 @@ export interface GuardDutyMembershipMonitorOptions {
    * @default - the watched construct's `logEncryptionKey`; CloudWatch Logs' own encryption if it has none
    */
   readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * Reserve one concurrent execution for the check function, so that two checks can never
+   * run at once. Lambda refuses a reservation that leaves fewer than 100 unreserved
+   * executions in the account and region, so turn it on only where the account's
+   * concurrency quota allows it (a new account can start with 10). Without it, checks
+   * still do not overlap in practice: the check's timeout is shorter than the shortest
+   * interval.
+   *
+   * @default - the watched construct's `reserveConcurrency`; false if it has none
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**

@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { FRAMEWORK_CONCURRENCY, FRAMEWORK_FUNCTION_IDS, HANDLER_CONCURRENCY, acknowledgeFrameworkFindings, acknowledgeHandlerFindings } from './guardrails';
+import { FRAMEWORK_CONCURRENCY, FRAMEWORK_FUNCTION_IDS, HANDLER_CONCURRENCY, acknowledgeFrameworkFindings, acknowledgeHandlerFindings, acknowledgeUnreservedConcurrency } from './guardrails';
+import { handlerRuntime } from './handler-runtime';
 import { ProviderPlacement } from './provider-placement';
 
 /**
@@ -75,14 +76,14 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
       description,
       code: lambda.Code.fromAsset(asset),
       handler,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: handlerRuntime(),
       timeout,
       memorySize: 256,
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
-      reservedConcurrentExecutions: HANDLER_CONCURRENCY[id],
+      reservedConcurrentExecutions: props.placement.reserveConcurrency ? HANDLER_CONCURRENCY[id] : undefined,
       vpc,
       vpcSubnets,
       securityGroups,
@@ -121,9 +122,10 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
     vpcSubnets,
     securityGroups,
   });
-  hardenFramework(framework);
+  hardenFramework(framework, props.placement.reserveConcurrency === true);
 
   acknowledgeHandlerFindings(role, [onEventHandler, isCompleteHandler], props.placement);
+  acknowledgeUnreservedConcurrency([onEventHandler, isCompleteHandler, ...FRAMEWORK_FUNCTION_IDS.map((id) => framework.node.findChild(id))], props.placement);
   acknowledgeFrameworkFindings(scope, framework, [onEventHandler, isCompleteHandler], props.placement);
   return { role, serviceToken: framework.serviceToken };
 }
@@ -134,14 +136,16 @@ export function addBundledHandlerProvider(scope: Construct, props: BundledHandle
  * CloudFormation resources, and grant the X-Ray calls tracing needs (as aws-cdk-lib does
  * for functions and state machines it traces itself).
  */
-function hardenFramework(framework: cr.Provider): void {
+function hardenFramework(framework: cr.Provider, reserveConcurrency: boolean): void {
   for (const id of FRAMEWORK_FUNCTION_IDS) {
     const fn = framework.node.findChild(id) as lambda.Function;
     const cfn = fn.node.defaultChild as lambda.CfnFunction;
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
     // What they run with today (Lambda's default), now stated: they only relay requests.
     cfn.memorySize = 128;
-    cfn.reservedConcurrentExecutions = FRAMEWORK_CONCURRENCY[id];
+    if (reserveConcurrency) {
+      cfn.reservedConcurrentExecutions = FRAMEWORK_CONCURRENCY[id];
+    }
     fn.addToRolePolicy(xrayStatement(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
   }
 

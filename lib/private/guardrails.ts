@@ -1,13 +1,14 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { NagSuppression, addNagSuppressions, nagReference } from './nag-suppressions';
 import { ProviderPlacement } from './provider-placement';
 
 /**
- * Reserved concurrency of a stack's provider. One provider serves every construct of its
- * kind in the stack, and CloudFormation creates independent resources in parallel.
+ * Reserved concurrency of a stack's provider, with `reserveConcurrency` (off by default).
+ * One provider serves every construct of its kind in the stack, and CloudFormation
+ * creates independent resources in parallel.
  *
  * - The run path (the framework's onEvent function, then the handler): one run already
  *   drives GuardDuty at its per-account rate (the SDK's adaptive retry finds it, see
@@ -22,8 +23,11 @@ import { ProviderPlacement } from './provider-placement';
  *   resources from throttling each other. A throttled poll is retried by the waiter at its
  *   next interval.
  *
- * Reserving concurrency needs an account whose Lambda concurrency quota leaves 100
- * unreserved executions after it (19 per stack); see README "Guardrails".
+ * That is 21 executions per provider (3 + 3 + 5 + 5 + 5), and 1 per monitor function.
+ * Lambda refuses any reservation that would leave fewer than 100 unreserved executions in
+ * the account and region, and a new account can start with a concurrency quota of 10: a
+ * default reservation would fail the first deployment there. So reservation is opt-in, and
+ * without it the packs' LambdaConcurrency rules are acknowledged, naming the prop.
  */
 const RUN_CONCURRENCY = 3;
 const POLL_CONCURRENCY = 5;
@@ -51,6 +55,27 @@ const SYNCHRONOUS_DLQ_REASON =
 
 function each(ids: readonly string[], reason: string): NagSuppression[] {
   return ids.map((id) => ({ id, reason }));
+}
+
+/** The rules that ask every function for reserved concurrency (HIPAA and NIST 800-53 R5 packs). */
+const CONCURRENCY_RULES = ['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency'];
+
+/**
+ * Without `reserveConcurrency`, the functions have no reserved concurrency, so the packs'
+ * LambdaConcurrency rules are acknowledged with the reason and the prop that satisfies them.
+ */
+export function acknowledgeUnreservedConcurrency(functions: readonly IConstruct[], placement: ProviderPlacement): void {
+  if (placement.reserveConcurrency) {
+    return;
+  }
+  const reason =
+    'Reserved concurrency is off by default (reserveConcurrency: false): Lambda refuses a reservation that leaves fewer than 100 ' +
+    'unreserved executions, and a new account can start with a concurrency quota of 10, where any reservation fails the deployment. ' +
+    'Without it, these functions share the account\'s unreserved pool. Set reserveConcurrency: true to reserve 21 executions per provider ' +
+    'and 1 per monitor function, which satisfies this rule.';
+  for (const fn of functions) {
+    addNagSuppressions(fn, each(CONCURRENCY_RULES, reason));
+  }
 }
 
 /** The findings on the handler's role and its two entry points, each with its reason. */

@@ -15,6 +15,8 @@ export interface ProviderPlacement {
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
   readonly logEncryptionKey?: kms.IKey;
+  /** Reserve the functions' concurrency (see guardrails.ts); off unless asked for. */
+  readonly reserveConcurrency?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export function inheritedPlacement(own: ProviderPlacement, watched: ProviderPlac
   const network: ProviderPlacement = own.vpc !== undefined
     ? { vpc: own.vpc, vpcSubnets: own.vpcSubnets, securityGroups: own.securityGroups }
     : { vpc: watched.vpc, vpcSubnets: own.vpcSubnets ?? watched.vpcSubnets, securityGroups: own.securityGroups ?? watched.securityGroups };
-  return { ...network, logEncryptionKey: own.logEncryptionKey ?? watched.logEncryptionKey };
+  return { ...network, logEncryptionKey: own.logEncryptionKey ?? watched.logEncryptionKey, reserveConcurrency: own.reserveConcurrency ?? watched.reserveConcurrency };
 }
 
 /**
@@ -48,8 +50,7 @@ export function inheritedPlacement(own: ProviderPlacement, watched: ProviderPlac
 const requestedPlacements = new WeakMap<IConstruct, ProviderPlacement>();
 
 export function rememberPlacement(construct: IConstruct, placement: ProviderPlacement): void {
-  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
-  requestedPlacements.set(construct, { vpc, vpcSubnets, securityGroups, logEncryptionKey });
+  requestedPlacements.set(construct, ownSettings(placement));
 }
 
 /** What `construct` asked for; nothing (every default) for a construct that asked for nothing. */
@@ -142,8 +143,14 @@ interface SettingView {
   readonly shown: string;
 }
 
+/** Only the placement settings of `props` (a construct's whole props are passed as its placement). */
+function ownSettings(props: ProviderPlacement): ProviderPlacement {
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey, reserveConcurrency } = props;
+  return { vpc, vpcSubnets, securityGroups, logEncryptionKey, reserveConcurrency };
+}
+
 function settingViews(placement: ProviderPlacement): SettingView[] {
-  const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
+  const { vpc, vpcSubnets, securityGroups, logEncryptionKey, reserveConcurrency } = placement;
   const subnets = vpc ? safeSelect(vpc, vpcSubnets) : undefined;
   return [
     { name: 'vpc', identity: vpc?.vpcId ?? '', shown: vpc ? vpc.node.path : 'none (not in a VPC)' },
@@ -158,6 +165,7 @@ function settingViews(placement: ProviderPlacement): SettingView[] {
       shown: securityGroups && securityGroups.length > 0 ? securityGroups.map((sg) => sg.node.path).join(', ') : 'none (a security group per function)',
     },
     { name: 'logEncryptionKey', identity: logEncryptionKey?.keyArn ?? '', shown: logEncryptionKey ? logEncryptionKey.node.path : 'none (CloudWatch Logs\' own encryption)' },
+    { name: 'reserveConcurrency', identity: String(reserveConcurrency === true), shown: reserveConcurrency === true ? 'true' : 'false (the default)' },
   ];
 }
 
@@ -194,8 +202,7 @@ export class ProviderPlacementRecord {
   public readonly placement: ProviderPlacement;
 
   constructor(private readonly ownerPath: string, private readonly constructKind: string, placement: ProviderPlacement) {
-    const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
-    this.placement = { vpc, vpcSubnets, securityGroups, logEncryptionKey };
+    this.placement = ownSettings(placement);
     this.views = settingViews(placement);
   }
 
@@ -210,7 +217,7 @@ export class ProviderPlacementRecord {
       throw new Error(
         `${this.constructKind} at ${requester.node.path} asks for other provider settings than ${this.ownerPath} in the same stack:${differences.join('')}\n` +
           `All ${this.constructKind} constructs of a stack share one provider (its Lambda functions and log groups), so they must pass the same ` +
-          'vpc, vpcSubnets, securityGroups and logEncryptionKey. Pass the same values, or put the constructs in different stacks.',
+          'vpc, vpcSubnets, securityGroups, logEncryptionKey and reserveConcurrency. Pass the same values, or put the constructs in different stacks.',
       );
     }
   }

@@ -9,7 +9,8 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ManagedPolicyRole, RegionalGuardDutyGrant, addHandlerRoleAndLog } from './bundled-handler';
-import { acknowledgeScheduledCheckFindings } from './guardrails';
+import { acknowledgeScheduledCheckFindings, acknowledgeUnreservedConcurrency } from './guardrails';
+import { handlerRuntime } from './handler-runtime';
 import { MONITOR_DIMENSION, MONITOR_NAMESPACE } from './monitor-contract';
 import { addNagSuppressions, nagReference } from './nag-suppressions';
 import { ProviderPlacement } from './provider-placement';
@@ -57,7 +58,7 @@ export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps):
     description: props.description,
     code: props.code,
     handler: 'index.handler',
-    runtime: lambda.Runtime.NODEJS_24_X,
+    runtime: handlerRuntime(),
     timeout: props.timeout,
     memorySize: 256,
     role,
@@ -65,14 +66,17 @@ export function addScheduledCheck(scope: Construct, props: ScheduledCheckProps):
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: props.environment,
     tracing: lambda.Tracing.ACTIVE,
-    // One check at a time: a retry that overlapped a slow check would count the fleet twice
-    // and, with healing, could re-invite an account twice.
-    reservedConcurrentExecutions: 1,
+    // With reserveConcurrency, one check at a time even if a check ran past the next one.
+    // Without it, checks do not overlap because the timeout (at most 10 minutes) is below
+    // the shortest interval (15 minutes) and the schedule's retries follow a failed
+    // invocation, which has ended; an overlap could only count the fleet twice.
+    reservedConcurrentExecutions: props.placement.reserveConcurrency ? 1 : undefined,
     vpc,
     vpcSubnets,
     securityGroups,
   });
   acknowledgeScheduledCheckFindings(role, fn, props.placement);
+  acknowledgeUnreservedConcurrency([fn], props.placement);
 
   // The schedule's own role, in this construct, instead of the stack-wide one the target
   // would make: it may invoke this function only, and only for schedules of this account.

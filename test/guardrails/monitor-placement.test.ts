@@ -94,11 +94,22 @@ test('without any placement, the check runs outside a VPC with CloudWatch Logs\'
   expect(checkRolePolicies(stack)).not.toContain(VPC_ACCESS);
 });
 
-test('the check is traced and runs one at a time', () => {
+test('the check is traced, and reserves no concurrency by default', () => {
   const stack = newStack();
   invitations(stack).addMonitor();
 
-  expect(checkFunction(stack)).toMatchObject({ TracingConfig: { Mode: 'Active' }, ReservedConcurrentExecutions: 1 });
+  expect(checkFunction(stack)).toMatchObject({ TracingConfig: { Mode: 'Active' } });
+  expect(checkFunction(stack).ReservedConcurrentExecutions).toBeUndefined();
+});
+
+test('with reserveConcurrency the check runs one at a time, asked for itself or inherited from the watched construct', () => {
+  const own = newStack();
+  invitations(own).addMonitor({ reserveConcurrency: true });
+  const inherited = newStack();
+  invitations(inherited, { reserveConcurrency: true }).addMonitor();
+
+  expect(checkFunction(own).ReservedConcurrentExecutions).toBe(1);
+  expect(checkFunction(inherited).ReservedConcurrentExecutions).toBe(1);
 });
 
 describe('bad placement fails at synth, naming the monitor and the value', () => {

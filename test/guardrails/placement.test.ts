@@ -89,27 +89,52 @@ describe.each([
     Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 0);
   });
 
-  test('every function is traced, sized and limited; the waiter state machine is traced', () => {
-    const stack = newStack();
-    create(stack, 'Construct');
-
-    const concurrency = Object.fromEntries(
+  /** Each function's reserved concurrency, by its role in the provider. */
+  const reservedConcurrency = (stack: Stack) =>
+    Object.fromEntries(
       Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(([id, fn]) => {
         expect(fn.Properties).toMatchObject({ TracingConfig: { Mode: 'Active' }, MemorySize: expect.any(Number) });
         const name = /(Handler|IsCompleteHandler|framework(?:onEvent|isComplete|onTimeout))[0-9A-F]{8}$/.exec(id)![1];
         return [name, fn.Properties.ReservedConcurrentExecutions];
       }),
     );
+
+  test('by default every function is traced and sized, and none reserves concurrency (a new account\'s quota of 10 allows no reservation)', () => {
+    const stack = newStack();
+    create(stack, 'Construct');
+
+    expect(reservedConcurrency(stack)).toEqual({
+      Handler: undefined,
+      IsCompleteHandler: undefined,
+      frameworkonEvent: undefined,
+      frameworkisComplete: undefined,
+      frameworkonTimeout: undefined,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+  });
+
+  test('reserveConcurrency reserves 21 executions: 3 on each function of the run path, 5 on each of the poll path', () => {
+    const stack = newStack();
+    create(stack, 'Construct', { reserveConcurrency: true });
+
     // The run path (CloudFormation -> framework onEvent -> handler) and the poll path
     // (waiter -> framework isComplete -> isComplete handler, and onTimeout).
-    expect(concurrency).toEqual({
+    expect(reservedConcurrency(stack)).toEqual({
       Handler: 3,
       IsCompleteHandler: 5,
       frameworkonEvent: 3,
       frameworkisComplete: 5,
       frameworkonTimeout: 5,
     });
-    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+  });
+
+  test('a construct asking for reserveConcurrency when the stack\'s first did not fails, naming both', () => {
+    const stack = newStack();
+    create(stack, 'First');
+
+    expect(() => create(stack, 'Second', { reserveConcurrency: true })).toThrow(
+      /reserveConcurrency: Stack\/Second asks for true; Stack\/First set false \(the default\)/,
+    );
   });
 
   test('constructs of one stack that ask for the same settings share the provider', () => {

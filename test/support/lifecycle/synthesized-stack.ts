@@ -73,6 +73,14 @@ export interface SynthesizedStack {
   readonly waiter?: WaiterSettings;
   /** The S3 objects `cdk deploy` would upload for the custom resources (member-list assets), read from the assembly. */
   readonly objects: readonly UploadedObject[];
+  /** Every Lambda function of the template with the concurrency it reserves (`ReservedConcurrentExecutions`), if any. */
+  readonly functions: readonly FunctionReservation[];
+}
+
+export interface FunctionReservation {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export interface UploadedObject {
@@ -165,6 +173,9 @@ function synthesizeStack(settings: StackSettings, resourceType: string, declare:
     onEvent,
     isComplete: byArn(framework.variables.USER_IS_COMPLETE_FUNCTION_ARN),
     waiter,
+    functions: Object.entries(all)
+      .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+      .map(([logicalId, resource]) => ({ logicalId, arn: arns[logicalId], reservedConcurrentExecutions: resource.Properties.ReservedConcurrentExecutions as number | undefined })),
   };
 }
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { InvocationOutcome, LambdaContainer } from '../lambda-container';
 import { ShippedFunction, SynthesizedStack } from '../synthesized-stack';
 import { CloudFormationEndpoint } from './cloudformation-endpoint';
+import { AccountConcurrency } from './lambda-concurrency';
 import { LambdaEndpoint } from './lambda-endpoint';
 import { createLocalCertificate } from './local-certificate';
 import { ReceivedResponse, ResponseUrlEndpoint } from './response-url-endpoint';
@@ -73,6 +74,8 @@ export class LocalAws {
   private readonly warm = new Map<string, LambdaContainer[]>();
   private readonly requests = new Map<string, RequestInFlight>();
   private nextRequest = 0;
+  /** Lambda's concurrency quota per account and region, and what deployed stacks reserve of it. */
+  public readonly concurrency = new AccountConcurrency();
 
   private constructor(private readonly directory: string) {}
 
@@ -83,6 +86,8 @@ export class LocalAws {
 
   /** Makes a synthesized stack's functions and waiter known, as deploying it would. */
   public deploy(stack: SynthesizedStack, region: string): void {
+    // arn:aws:cloudformation:<region>:<account>:stack/...: the account the functions are created in.
+    this.concurrency.apply(stack.stackId.split(':')[4], region, stack.functions);
     const { onEvent, isComplete, onTimeout } = stack.framework;
     [onEvent, isComplete, onTimeout].forEach((fn) => fn && this.frameworkFunctions.set(fn.arn, { fn, region }));
     [stack.onEvent, stack.isComplete].forEach((fn) => fn && this.userFunctions.add(fn.arn));
