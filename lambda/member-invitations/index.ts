@@ -42,10 +42,12 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
 /**
  * Adds what an organization selection came to (suspended accounts skipped, accounts
  * selected) to onEvent's attributes; the provider framework keeps them when isComplete
- * answers later, since it merges isComplete's Data over onEvent's.
+ * answers later, since it merges isComplete's Data over onEvent's. Without a selection
+ * they are there too, empty and 0: the construct exposes them in every mode, and
+ * CloudFormation fails a resource whose response lacks an attribute the stack reads.
  */
 function withSelection(response: StartResponse, selection: Parameters<typeof selectionData>[0]): StartResponse {
-  return selection ? { ...response, Data: { ...response.Data, ...selectionData(selection) } } : response;
+  return { ...response, Data: { ...response.Data, ...selectionData(selection) } };
 }
 
 /** The provider framework's isComplete: finishes the run onEvent started (run-completion.ts). */

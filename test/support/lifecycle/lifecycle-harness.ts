@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { GuardDutyMemberInvitationsProps, MemberAccount } from '../../../lib';
 import { GuardDutyEmulator, RelationshipStatus } from '../guardduty-emulator';
+import { attributeError } from './attribute-check';
 import { followUpRequest } from './cloudformation-requests';
 import { Invariants } from './invariants';
 import { LambdaContainer } from './lambda-container';
@@ -145,6 +146,8 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
         expect(delivery.response).toMatchObject({ StackId: stack.stackId, RequestId: event.RequestId, LogicalResourceId: resources[0].logicalId });
         check.responseFits(delivery);
         check.noEmailDisclosed(delivery, emails);
+        // CloudFormation's own check of a successful response: every attribute the stack reads.
+        expect(attributeError(event.RequestType, delivery.response, stack.attributesRead[resources[0].logicalId] ?? [])).toBeUndefined();
         return delivery;
       };
       return {

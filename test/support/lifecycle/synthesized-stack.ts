@@ -73,6 +73,12 @@ export interface SynthesizedStack {
   readonly waiter?: WaiterSettings;
   /** The S3 objects `cdk deploy` would upload for the custom resources (member-list assets), read from the assembly. */
   readonly objects: readonly UploadedObject[];
+  /**
+   * Per custom resource (logical ID): the attributes the template reads with `Fn::GetAtt`,
+   * in outputs or other resources. CloudFormation fails the resource when a successful
+   * response's `Data` lacks one (see attribute-check.ts).
+   */
+  readonly attributesRead: Readonly<Record<string, readonly string[]>>;
   /** Every Lambda function of the template with the concurrency it reserves (`ReservedConcurrentExecutions`), if any. */
   readonly functions: readonly FunctionReservation[];
 }
@@ -134,7 +140,7 @@ export function synthesizeAccepters(declarations: Record<string, GuardDutyInvita
  * each one's ServiceToken points at, the user functions its environment names, and their
  * code through the `aws:asset:path` metadata.
  */
-function synthesizeStack(settings: StackSettings, resourceType: string, declare: (stack: Construct) => void): SynthesizedStack {
+export function synthesizeStack(settings: StackSettings, resourceType: string, declare: (stack: Construct) => void): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardduty-members-lifecycle-'));
   outdirs.push(outdir);
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
@@ -173,6 +179,7 @@ function synthesizeStack(settings: StackSettings, resourceType: string, declare:
     onEvent,
     isComplete: byArn(framework.variables.USER_IS_COMPLETE_FUNCTION_ARN),
     waiter,
+    attributesRead: Object.fromEntries(custom.map(([logicalId]) => [logicalId, attributesRead(template.toJSON(), logicalId)])),
     functions: Object.entries(all)
       .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
       .map(([logicalId, resource]) => ({ logicalId, arn: arns[logicalId], reservedConcurrentExecutions: resource.Properties.ReservedConcurrentExecutions as number | undefined })),
@@ -200,6 +207,24 @@ function uploadedObjects(properties: Record<string, unknown>, assemblyDirectory:
     return [];
   }
   return [{ bucket: list.Bucket, key: list.Key, body: fs.readFileSync(path.join(assemblyDirectory, `asset.${list.Key}`)) }];
+}
+
+/** The attributes of `logicalId` that anything in the template reads with `Fn::GetAtt`. */
+function attributesRead(template: unknown, logicalId: string): string[] {
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+    } else if (node !== null && typeof node === 'object') {
+      const getAtt = (node as Record<string, unknown>)['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && getAtt[0] === logicalId && typeof getAtt[1] === 'string') {
+        found.add(getAtt[1]);
+      }
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(template);
+  return [...found].sort();
 }
 
 /** Removes the temporary assembly directories of this test file. */
