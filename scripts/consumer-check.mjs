@@ -19,7 +19,7 @@
 //      cdk.json's "app" says (type-check with the app's tsc, then tsx), with cdk.json's
 //      context as `cdk synth` passes it. It registers every pack cdk-nag exports through
 //      Validations and synthesizes.
-//   5. The validation report is read. Fatal: every error on a construct of the library
+//   5. Each pack's findings, as it returned them to aws-cdk-lib, are sorted. Fatal: every error on a construct of the library
 //      (anything the app did not declare itself), except, in the stacks with default props,
 //      the findings README "Rule packs" says vpc, logEncryptionKey or alarmTopic resolve.
 //      Printed, not fatal: warnings, those expected findings, and findings on the app's own
@@ -190,19 +190,17 @@ function synthesize(appDir) {
 /** 5. Every finding of every pack, sorted into fatal and not. */
 function judge(outdir) {
   const meta = readJson(path.join(outdir, 'consumer-check.json'), 'what the consumer app wrote beside its assembly');
-  const report = readJson(path.join(outdir, 'validation-report.json'), 'the validation report (were the packs registered?)');
-  const reported = new Set(report.pluginReports.map((plugin) => plugin.pluginName));
-  const missing = meta.packs.filter((pack) => !reported.has(pack));
-  if (meta.packs.length === 0 || missing.length > 0) {
-    throw new CheckError(`rule packs registered: ${meta.packs.join(', ') || 'none'}; without a report: ${missing.join(', ') || 'none'}`);
+  const notRun = meta.packs.filter((pack) => !meta.results[pack]);
+  if (meta.packs.length === 0 || notRun.length > 0) {
+    throw new CheckError(`rule packs registered: ${meta.packs.join(', ') || 'none'}; not run by the synthesis: ${notRun.join(', ') || 'none'}`);
   }
 
   const isConsumers = (constructPath) => meta.consumerOwned.some((own) => constructPath === own || constructPath.startsWith(`${own}/`));
-  const findings = report.pluginReports.flatMap((plugin) =>
-    plugin.violations.flatMap((violation) =>
-      violation.violatingConstructs.map((construct) => {
+  const findings = meta.packs.flatMap((pack) =>
+    meta.results[pack].violations.flatMap((violation) =>
+      violation.violatingResources.map((construct) => {
         const stack = construct.constructPath.split('/')[0];
-        const suffix = violation.ruleName.slice(plugin.pluginName.length + 1).replace(/\[.*$/, '');
+        const suffix = violation.ruleName.slice(pack.length + 1).replace(/\[.*$/, '');
         const expectedOption = meta.variants[stack] === 'default' ? EXPECTED_WITH_DEFAULT_PROPS[suffix] : undefined;
         const kind = isConsumers(construct.constructPath)
           ? 'consumer'
@@ -211,7 +209,7 @@ function judge(outdir) {
             : expectedOption
               ? 'expected'
               : 'fatal';
-        return { pack: plugin.pluginName, rule: violation.ruleName, message: violation.description, severity: violation.severity, path: construct.constructPath, kind, expectedOption };
+        return { pack, rule: violation.ruleName, message: violation.description, severity: violation.severity, path: construct.constructPath, kind, expectedOption };
       }),
     ),
   );

@@ -10,8 +10,9 @@
 //
 // It does not judge the findings: it synthesizes (violations go to the validation report
 // instead of failing the synthesis, so one run yields every finding) and writes
-// consumer-check.json beside the report, saying which stacks are which variant and which
-// constructs are the app's own (not the library's). consumer-check.mjs decides.
+// consumer-check.json beside the report: each pack's findings, which stacks are which
+// variant and which constructs are the app's own (not the library's). consumer-check.mjs
+// decides.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib/core';
@@ -170,7 +171,16 @@ for (const [suffix, variant] of [['Default', 'default'], ['Guardrails', 'guardra
 const packs = Object.values(nag).filter(
   (value): value is new (scope?: cdk.App) => nag.NagPack => typeof value === 'function' && value.prototype instanceof nag.NagPack,
 );
-cdk.Validations.of(app).addPlugins(...packs.map((Pack) => new Pack(app)));
+// Each pack's report as it returns it to aws-cdk-lib (acknowledged findings already left
+// out): the validation report omits a pack that found nothing, and a pack that did not run
+// must not pass for one that found nothing.
+const results: Record<string, cdk.PolicyValidationPluginReport> = {};
+cdk.Validations.of(app).addPlugins(...packs.map((Pack) => {
+  const pack = new Pack(app);
+  const validate = pack.validate.bind(pack);
+  pack.validate = (context) => (results[pack.name] = validate(context));
+  return pack;
+}));
 
 const assembly = app.synth();
 
@@ -179,6 +189,7 @@ fs.writeFileSync(path.join(assembly.directory, 'consumer-check.json'), JSON.stri
   variants,
   consumerOwned,
   packs: packs.map((Pack) => new Pack().name),
+  results,
   nodejsRuntimes,
   featureFlags: Object.keys(app.node.getAllContext()).filter((key) => key.startsWith('@aws-cdk')).length,
   functionRuntimes: functions.map((fn) => ({ path: fn.node.path, runtime: cdk.Tokenization.isResolvable(fn.runtime) ? '(token)' : fn.runtime })),
