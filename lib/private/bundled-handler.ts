@@ -143,6 +143,10 @@ function hardenFramework(framework: cr.Provider, reserveConcurrency: boolean): v
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
     // What they run with today (Lambda's default), now stated: they only relay requests.
     cfn.memorySize = 128;
+    // aws-cdk-lib picks their runtime itself and may stay a version behind the newest it
+    // knows, which fails AwsSolutions-L1 and Serverless-LambdaLatestVersion; the
+    // framework's code is plain Node.js and runs on the handlers' runtime.
+    cfn.runtime = handlerRuntime().name;
     if (reserveConcurrency) {
       cfn.reservedConcurrentExecutions = FRAMEWORK_CONCURRENCY[id];
     }

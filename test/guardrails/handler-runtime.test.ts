@@ -32,11 +32,16 @@ describe('the handlers\' runtime', () => {
     // The same ordering cdk-nag's LambdaLatestVersion rule uses, over the same list.
     const newest = lambda.Runtime.ALL.map(String).filter((name) => name.startsWith('nodejs')).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
 
-    const ours = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter(([id]) => !/framework/.test(id));
+    const functions = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
     expect(newest).toBe(nodejs26.name);
-    expect(ours.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Runtime]).sort()).toEqual([
+    // The handlers, the monitor, and aws-cdk-lib's own framework functions, whose runtime
+    // aws-cdk-lib picks a version behind.
+    expect(functions.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Runtime]).sort()).toEqual([
       ['GuardDutyMemberInvitationsProviderHandler', 'nodejs26.x'],
       ['GuardDutyMemberInvitationsProviderIsCompleteHandler', 'nodejs26.x'],
+      ['GuardDutyMemberInvitationsProviderframeworkisComplete', 'nodejs26.x'],
+      ['GuardDutyMemberInvitationsProviderframeworkonEvent', 'nodejs26.x'],
+      ['GuardDutyMemberInvitationsProviderframeworkonTimeout', 'nodejs26.x'],
       ['MembersMonitorFunction', 'nodejs26.x'],
     ]);
   });

@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { GuardDutyDelegatedAdministrator, GuardDutyInvitationAccepter, GuardDutyMemberInvitations, GuardDutyOrganizationConfiguration, OrganizationAutoEnable } from '../../lib';
 import { Finding, REPORT_INSTEAD_OF_FAILING, addAllRulePacks, synthesizeFindings } from './rule-packs';
 
-// One synthesis for both configurations (cfn-guard and five cdk-nag packs take a while),
+// One synthesis for both configurations (cfn-guard and six cdk-nag packs take a while),
 // with all five constructs: an administrator stack (invitations with their monitor, and
 // the organization configuration), a member stack (the accepter with its monitor) and a
 // management stack (the delegated administrator). "Default" passes no option; "Private"
@@ -121,6 +121,8 @@ const providerLogGroups = (provider: string) => ['HandlerLogGroup', 'ProviderLog
 const PLACEMENT_RULES = [
   'HIPAA.Security: HIPAA.Security-CloudWatchLogGroupEncrypted',
   'HIPAA.Security: HIPAA.Security-LambdaInsideVPC',
+  'NIST.800.53.R4: NIST.800.53.R4-CloudWatchLogGroupEncrypted',
+  'NIST.800.53.R4: NIST.800.53.R4-LambdaInsideVPC',
   'NIST.800.53.R5: NIST.800.53.R5-CloudWatchLogGroupEncrypted',
   'NIST.800.53.R5: NIST.800.53.R5-LambdaInsideVPC',
   'PCI.DSS.321: PCI.DSS.321-CloudWatchLogGroupEncrypted',
@@ -129,7 +131,7 @@ const PLACEMENT_RULES = [
   'cdk-validator-cfnguard: CT.LAMBDA.PR.3',
 ];
 /** An alarm without an action: what alarmTopic resolves on the monitors. */
-const ALARM_ACTION_RULES = ['HIPAA.Security: HIPAA.Security-CloudWatchAlarmAction', 'NIST.800.53.R5: NIST.800.53.R5-CloudWatchAlarmAction', 'cdk-validator-cfnguard: CT.CLOUDWATCH.PR.1'];
+const ALARM_ACTION_RULES = ['HIPAA.Security: HIPAA.Security-CloudWatchAlarmAction', 'NIST.800.53.R4: NIST.800.53.R4-CloudWatchAlarmAction', 'NIST.800.53.R5: NIST.800.53.R5-CloudWatchAlarmAction', 'cdk-validator-cfnguard: CT.CLOUDWATCH.PR.1'];
 
 describe.each([
   {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R4Checks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
 /** A finding of a rule pack on one resource, after acknowledgements. */
@@ -38,7 +38,7 @@ export function applicableControlTowerRules(app: IConstruct): string[] {
 }
 
 /**
- * Registers the five cdk-nag packs and Control Tower's proactive controls (through
+ * Registers the six cdk-nag packs and Control Tower's proactive controls (through
  * cfn-guard) as validation plugins, the way a consumer would, with reporting instead of
  * failing, so one synthesis yields every finding.
  */
@@ -46,6 +46,7 @@ export function addAllRulePacks(app: App): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new HIPAASecurityChecks(app),
+    new NIST80053R4Checks(app),
     new NIST80053R5Checks(app),
     new PCIDSS321Checks(app),
     new ServerlessChecks(app),
