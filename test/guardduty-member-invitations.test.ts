@@ -1,4 +1,5 @@
 import fs from 'fs';
+import path from 'path';
 import { App, Duration, CfnOutput, CfnParameter, CfnResource, CustomResource, Fn, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
@@ -89,14 +90,17 @@ describe('the custom resource', () => {
     invite({ detectorId: detector.ref, message: 'Welcome' }, stack);
 
     expect(Object.keys(customResourceProperties(stack)).sort()).toEqual(
-      ['DetectorId', 'DisableEmailNotification', 'Members', 'Message', 'OnUnprocessed', 'RemovalPolicy', 'ServiceToken', 'VerificationTimeoutSeconds'],
+      ['DetectorId', 'DisableEmailNotification', 'MemberList', 'Message', 'OnUnprocessed', 'RemovalPolicy', 'ServiceToken', 'VerificationTimeoutSeconds'],
     );
   });
 
-  test('lists the members as { AccountId, Email }, in order', () => {
+  test('lists the members as { AccountId, Email }, in order, in the asset the handler reads (never in the template)', () => {
     const stack = invite().node.scope as Stack;
+    const assembly = (stack.node.scope as App).synth();
+    const key = (customResourceProperties(stack).MemberList as { Key: string }).Key;
 
-    expect(customResourceProperties(stack).Members).toEqual([
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('@example.com');
+    expect(JSON.parse(fs.readFileSync(path.join(assembly.directory, `asset.${key}`), 'utf8'))).toEqual([
       { AccountId: '222222222222', Email: 'workloads@example.com' },
       { AccountId: '333333333333', Email: 'sandbox@example.com' },
     ]);

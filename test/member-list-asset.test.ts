@@ -1,12 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { GuardDutyMemberInvitations, MemberAccount } from '../lib';
-import { INLINE_MEMBER_LIST_MAX_BYTES } from '../lib/private/member-list-asset';
+import { GuardDutyMemberInvitations, MemberAccount, OrganizationMembers } from '../lib';
 
 /**
- * Up to GuardDuty's 50,000 members in one construct: a list too large for the request
- * CloudFormation sends (and Step Functions passes on) goes into a CDK asset the handler
- * reads, while the template keeps what a reviewer of `cdk diff` needs.
+ * The member list goes into a CDK asset the handler reads, never into the template (which
+ * would show every member's email to anyone who can read it), while the template keeps
+ * what a reviewer of `cdk diff` needs; it also lets one construct hold GuardDuty's 50,000
+ * members, a list too large for the request CloudFormation sends.
  */
 const DETECTOR = 'd0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5';
 
@@ -28,17 +28,8 @@ function resourceProperties(template: Template): Record<string, unknown> {
   return Object.values(template.findResources('Custom::GuardDutyMemberInvitations'))[0].Properties;
 }
 
-test('a small list stays inline in the template, as before', () => {
-  const members = fleet(3);
-  const properties = resourceProperties(synth(members).template);
-
-  expect(properties.Members).toEqual(members.map((m) => ({ AccountId: m.accountId, Email: m.email })));
-  expect(properties).not.toHaveProperty('MemberList');
-});
-
-test('a list over 16 KiB goes into an asset: the template holds its location, hash, count and first IDs, not the emails', () => {
-  const members = fleet(400);
-  expect(Buffer.byteLength(JSON.stringify(members))).toBeGreaterThan(INLINE_MEMBER_LIST_MAX_BYTES);
+test.each([1, 3, 400])('a list of %i goes into an asset: the template holds its location, hash, count and first IDs, never an email', (count) => {
+  const members = fleet(count);
   const { template } = synth(members);
   const properties = resourceProperties(template);
 
@@ -47,10 +38,22 @@ test('a list over 16 KiB goes into an asset: the template holds its location, ha
     Bucket: { 'Fn::Sub': expect.stringMatching(/^cdk-.*-assets-/) },
     Key: expect.stringMatching(/^[0-9a-f]{64}\.json$/),
     Sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-    AccountCount: '400',
+    AccountCount: String(count),
     FirstAccountIds: members.slice(0, 10).map((m) => m.accountId).join(','),
   });
   expect(JSON.stringify(template.toJSON())).not.toContain('@example.com');
+});
+
+test('only a list holding tokens stays inline (a token cannot be written to a file), and an empty one', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Administrator');
+  const email = new CfnParameter(stack, 'MemberEmail').valueAsString;
+  new GuardDutyMemberInvitations(stack, 'Members', { detectorId: DETECTOR, members: [{ accountId: '222222222222', email }] });
+  new GuardDutyMemberInvitations(stack, 'Selected', { detectorId: DETECTOR, organizationMembers: OrganizationMembers.wholeOrganization() });
+  const [tokens, empty] = Object.values(Template.fromStack(stack).findResources('Custom::GuardDutyMemberInvitations')).map((r) => r.Properties);
+
+  expect(tokens.Members).toEqual([{ AccountId: '222222222222', Email: { Ref: 'MemberEmail' } }]);
+  expect(empty.Members).toEqual([]);
 });
 
 test('the handler may read that one object, and no other', () => {

@@ -37,7 +37,7 @@ describe('the template holds the selection, not the accounts', () => {
     invite({ members: [OUTSIDE], organizationMembers: OrganizationMembers.underOrganizationalUnits([WORKLOADS, SANDBOX], { excludeAccountIds: ['444444444444'] }) }, stack);
 
     expect(resourceProperties(stack)).toMatchObject({
-      Members: [{ AccountId: OUTSIDE.accountId, Email: OUTSIDE.email }],
+      MemberList: expect.objectContaining({ AccountCount: '1', FirstAccountIds: OUTSIDE.accountId }),
       OrganizationMembers: { Scope: 'ORGANIZATIONAL_UNITS', ParentIds: [WORKLOADS, SANDBOX], ExcludeAccountIds: ['444444444444'], Refresh: expect.stringMatching(/^[0-9a-f-]{36}$/) },
     });
   });

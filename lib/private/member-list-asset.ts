@@ -8,16 +8,18 @@ import { Construct } from 'constructs';
 import { InvitationResourceProperties, MemberListLocation } from './invitation-contract';
 
 /**
- * Members go into the template inline while their JSON stays under 16 KiB (about 250
- * accounts). Above that they go into a CDK asset that the handler reads, because every
- * copy of the properties has a limit: the template (1 MB), CloudFormation's request to
- * the provider (1 MB, holding old and new properties on an Update), the waiter's Step
- * Functions input (256 KiB), and the error cause Step Functions hands the framework's
- * timeout handler (32,768 characters), which must hold the whole request for the
- * framework to answer CloudFormation at all. With the list out of the request, one
- * construct holds GuardDuty's 50,000 members, with the verification wait.
+ * Members go into a CDK asset that the handler reads, never into the template: the
+ * template holds the members' root user email addresses otherwise, readable by anyone
+ * with cloudformation:GetTemplate, in every stack update's history and in `cdk diff`.
+ * The asset also keeps each copy of the properties under its limit: the template (1 MB),
+ * CloudFormation's request to the provider (1 MB, holding old and new properties on an
+ * Update), the waiter's Step Functions input (256 KiB), and the error cause Step
+ * Functions hands the framework's timeout handler (32,768 characters), which must hold
+ * the whole request for the framework to answer CloudFormation at all. With the list out
+ * of the request, one construct holds GuardDuty's 50,000 members, with the verification
+ * wait. Only a list holding tokens stays inline (a token cannot be written to a file),
+ * and an empty one (there is nothing to hide).
  */
-export const INLINE_MEMBER_LIST_MAX_BYTES = 16 * 1024;
 
 /** How many account IDs `FirstAccountIds` shows, for a reviewer reading `cdk diff`. */
 const PREVIEW_ACCOUNT_IDS = 10;
@@ -25,9 +27,9 @@ const PREVIEW_ACCOUNT_IDS = 10;
 type MemberEntries = ReadonlyArray<{ readonly AccountId: string; readonly Email: string }>;
 
 /**
- * The properties that carry `members`: inline, or the location of an asset holding them
- * (created under `scope`), in which case `grantRead` is given the object to grant.
- * Lists holding tokens stay inline: a token cannot be written to a file.
+ * The properties that carry `members`: the location of an asset holding them (created
+ * under `scope`), with `grantRead` given the object to grant; inline only when the list
+ * is empty or holds tokens.
  */
 export function memberListProperties(
   scope: Construct,
@@ -35,7 +37,7 @@ export function memberListProperties(
   grantRead: (objectArn: string) => void,
 ): Pick<InvitationResourceProperties, 'Members' | 'MemberList'> {
   const json = JSON.stringify(members);
-  if (Token.isUnresolved(json) || Buffer.byteLength(json, 'utf8') <= INLINE_MEMBER_LIST_MAX_BYTES) {
+  if (Token.isUnresolved(json) || members.length === 0) {
     return { Members: members };
   }
   const sha256 = createHash('sha256').update(json).digest('hex');

@@ -12,7 +12,7 @@ import {
   seedPriorStates,
 } from '../support/lifecycle/arbitraries';
 import { invitationSnapshot } from '../support/lifecycle/invariants';
-import { ADMIN, REGION, STACK, account, lifecycleHarness, physicalId } from '../support/lifecycle/lifecycle-harness';
+import { ADMIN, REGION, STACK, account, lifecycleHarness, physicalId, withInlineMembers } from '../support/lifecycle/lifecycle-harness';
 import { CREATE_FAILED_MARKER, Delivery, DeliveryOptions, ProviderFramework } from '../support/lifecycle/provider-framework';
 import { ResourceEvents, resourceEvents } from '../support/lifecycle/resource-events';
 import { SynthesizedResource, SynthesizedStack, synthesizeInvitations } from '../support/lifecycle/synthesized-stack';
@@ -69,7 +69,7 @@ describe('properties under generated members, prior states and faults', () => {
   /** The template's properties for the variant, with the generated members (and message). */
   function generatedResource(target: GuardDutyEmulator, variant: string, members: readonly MemberDeclaration[], message?: string, pollIntervalMs?: number): GeneratedResource {
     const resource = variants[variant];
-    const properties = { ...resource.properties, Members: members.map((m) => ({ AccountId: m.accountId, Email: m.email })), ...(message ? { Message: message } : {}) };
+    const properties = { ...withInlineMembers(resource.properties, members), ...(message ? { Message: message } : {}) };
     const framework = new ProviderFramework(stack, { aws: h.aws, endpoint: target.endpoint, region: REGION, credentials: target.credentialsFor(ADMIN) }, { pollIntervalMs });
     const emails = members.map((m) => m.email);
     return {

@@ -1,4 +1,4 @@
-import { account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
+import { account, lifecycleHarness, withInlineMembers } from '../support/lifecycle/lifecycle-harness';
 import { CREATE_FAILED_MARKER } from '../support/lifecycle/provider-framework';
 
 /**
@@ -29,7 +29,8 @@ describe('bad input reaches the shipped handler through the framework', () => {
     for (const [, overrides, reason] of BAD_PROPERTIES) {
       const calls = h.emulator.callCount();
 
-      const failed = await resource.send(resource.events.create({ ...resource.properties[0], ...overrides }));
+      // Inline, so that each case can replace Members; the handler reads both forms alike.
+      const failed = await resource.send(resource.events.create({ ...withInlineMembers(resource.properties[0], [good]), ...overrides }));
 
       expect(failed.response.Status).toBe('FAILED');
       expect(failed.error?.errorType).toBe('HandlerError');

@@ -4,7 +4,7 @@ import { MemberAccount, UnprocessedAccountsAction } from '../../lib';
 import { FaultOptions, GuardDutyEmulator } from '../support/guardduty-emulator';
 import { describeFaults, faultSchedules } from '../support/lifecycle/arbitraries';
 import { invitationSnapshot } from '../support/lifecycle/invariants';
-import { ADMIN, REGION, STACK, account, ids, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
+import { ADMIN, REGION, STACK, account, ids, lifecycleHarness, withInlineMembers } from '../support/lifecycle/lifecycle-harness';
 import { Delivery, ProviderFramework } from '../support/lifecycle/provider-framework';
 import { resourceEvents } from '../support/lifecycle/resource-events';
 import { SynthesizedStack, synthesizeInvitations } from '../support/lifecycle/synthesized-stack';
@@ -200,7 +200,7 @@ describe('a property over generated mixed fleets', () => {
 
         const framework = new ProviderFramework(stack, { aws: h.aws, endpoint: h.emulator.endpoint, region: REGION, credentials: h.emulator.credentialsFor(ADMIN) }, {});
         const events = resourceEvents(stack, stack.resources[0]);
-        const properties = { ...stack.resources[0].properties, Members: declaredAccounts.map((a) => ({ AccountId: a.accountId, Email: a.email })) };
+        const properties = withInlineMembers(stack.resources[0].properties, declaredAccounts);
         const send = async (faults: FaultOptions): Promise<Delivery> => {
           h.emulator.setFaults(faults);
           try {

@@ -84,7 +84,7 @@ describe('members chosen from the organization at deploy time', () => {
     expect(h.emulator.members(ADMIN, REGION).find((m) => m.accountId === eu)?.email).toBe(orgEmail(eu));
     checkNoOrganizationEmail(created);
     // The template holds the selection, not the accounts.
-    expect(resource.properties[0].Members).toEqual([{ AccountId: outside.accountId, Email: outside.email }]);
+    expect(resource.properties[0].MemberList).toMatchObject({ AccountCount: '1', FirstAccountIds: outside.accountId });
     expect(resource.properties[0].OrganizationMembers).toMatchObject({ Scope: 'ORGANIZATIONAL_UNITS', ParentIds: [units.workloads], ExcludeAccountIds: [excluded] });
   });
 

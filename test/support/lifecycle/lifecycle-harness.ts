@@ -35,6 +35,17 @@ export const ids = (members: readonly MemberAccount[]) => members.map((m) => m.a
 
 export const physicalId = (detector: string) => `guardduty-members:${detector}`;
 
+/**
+ * A template's properties with the member list inline (`Members`) instead of the asset
+ * (`MemberList`) the construct writes: for properties generated per case, without an
+ * asset per case. The handler takes both forms (a list holding tokens stays inline).
+ */
+export function withInlineMembers(properties: Record<string, unknown>, members: ReadonlyArray<{ accountId: string; email: string }>): Record<string, unknown> {
+  const inline: Record<string, unknown> = { ...properties, Members: members.map((m) => ({ AccountId: m.accountId, Email: m.email })) };
+  delete inline.MemberList;
+  return inline;
+}
+
 /** One custom resource across versions of the app: each version synthesized, same construct ID. */
 export interface Deployment {
   readonly events: ResourceEvents;
@@ -136,11 +147,15 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
       expect(new Set(resources.map((r) => r.logicalId)).size).toBe(1);
       const stack = synthesized[0];
       // What cdk deploy uploads with the stack: the member-list assets the handler reads.
-      synthesized.flatMap((s) => s.objects).forEach((o) => target.s3.put(o.bucket, o.key, o.body));
+      // Uploaded again before each request, as each deployment does: a test may reset the
+      // emulator (its S3 objects too) between requests.
+      const upload = () => synthesized.flatMap((s) => s.objects).forEach((o) => target.s3.put(o.bucket, o.key, o.body));
+      upload();
       const framework = new ProviderFramework(stack, { aws, endpoint: target.endpoint, organizationsEndpoint: target.organizationsEndpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, options);
       frameworks.push(framework);
       const events = resourceEvents(stack, resources[0]);
       const send = async (event: CloudFormationCustomResourceEvent, deliveryOptions?: DeliveryOptions) => {
+        upload();
         const delivery = await framework.deliver(event, deliveryOptions);
         await target.settled();
         expect(delivery.response).toMatchObject({ StackId: stack.stackId, RequestId: event.RequestId, LogicalResourceId: resources[0].logicalId });
