@@ -1,4 +1,5 @@
 import { App, AppProps, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ADMINISTRATOR_ACCOUNT, AdministratorStack, MemberStack, REGIONS, fleetMembers } from './guardduty-fleet';
@@ -48,6 +49,10 @@ export class GuardDutyPipelineStack extends Stack {
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       // The stages deploy to other accounts: their artifacts need a KMS key those accounts may use.
       crossAccountKeys: true,
+      // Stated, not left to a default: V2 is the type the recommended feature flag
+      // (@aws-cdk/aws-codepipeline:defaultPipelineTypeToV2) gives new pipelines, and an
+      // implicit type makes every synth warn.
+      pipelineType: codepipeline.PipelineType.V2,
       synth: new pipelines.ShellStep('Synth', {
         input: pipelines.CodePipelineSource.connection(SOURCE_REPOSITORY, 'main', { connectionArn: SOURCE_CONNECTION_ARN }),
         // This repository builds the handler bundles first; an app that installs
