@@ -16,4 +16,11 @@ module.exports = {
   // Jest's transform cache stays in the project, not in the system's temporary directory.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testTimeout: 60_000,
+  // Two workers on two cores (Jest's default there is one, cores - 1): the lifecycle files
+  // mostly wait on their Lambda container processes, rate limits and back-off, while the
+  // synthesis files need the CPU. Every emulator and endpoint listens on port 0 and every
+  // temporary directory is made with mkdtemp; the one shared directory, of member-list
+  // assets, is written by rename. `npm run reliability` and `npm run test:slow` run one
+  // worker, as the full property budgets were sized for.
+  maxWorkers: 2,
 };

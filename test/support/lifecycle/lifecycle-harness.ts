@@ -8,6 +8,7 @@ import { Invariants } from './invariants';
 import { LambdaContainer } from './lambda-container';
 import { LocalAws } from './local-aws/local-aws';
 import { Delivery, DeliveryOptions, ProviderFramework, ProviderFrameworkOptions } from './provider-framework';
+import { propertyBudget } from './property-budget';
 import { ReliabilityReport } from './reliability-report';
 import { ResourceEvents, resourceEvents } from './resource-events';
 import { StackSettings, SynthesizedStack, WaiterSettings, removeSynthesizedAssemblies, synthesizeInvitations } from './synthesized-stack';
@@ -69,6 +70,7 @@ export interface PropertyParameters<T> {
   readonly seed: number;
   /** Replays one case: the path fast-check printed for a failure (with its seed). @default every case */
   readonly path?: string;
+  /** The cases of the full budget (`npm run test:slow`, `npm run reliability`); see propertyBudget. */
   readonly numRuns: number;
   readonly timeLimitMs: number;
   readonly schedule?: (value: T) => string;
@@ -187,8 +189,8 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
     },
 
     /**
-     * Runs a fast-check property bounded in cases and time, with a fixed seed, and records
-     * the run. Each case returns labels for what happened in it, tallied in the report. A
+     * Runs a fast-check property bounded in cases and time (propertyBudget), with a fixed
+     * seed, and records the run. Each case returns labels for what happened in it, tallied in the report. A
      * failure rethrows fast-check's report (seed, path, counterexample) and the cause, so it
      * can be replayed. fast-check stops waiting for a case at the time limit but cannot stop
      * it: the case still running is awaited before the next test uses the emulator.
@@ -208,13 +210,14 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
           schedules.add(params.schedule(value));
         }
       });
-      const details = await fc.check(property, { seed: params.seed, path: params.path, numRuns: params.numRuns, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(params.timeLimitMs)] });
+      const budget = propertyBudget(params);
+      const details = await fc.check(property, { seed: params.seed, path: params.path, numRuns: budget.numRuns, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(budget.timeLimitMs)] });
       await running.catch(() => undefined);
       if (details.failed) {
         const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
         throw new Error(`Property "${name}" failed (seed ${params.seed}):\n${fc.defaultReportMessage(details)}\n\nCause: ${cause}`);
       }
-      report.propertyRan({ name, seed: params.seed, cases, numRuns: params.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
+      report.propertyRan({ name, seed: params.seed, cases, numRuns: budget.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
     },
   };
   return harness;
