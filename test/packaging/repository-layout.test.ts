@@ -4,9 +4,8 @@ import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-test('the README\'s Development section names every top-level folder and file of the repository', () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const development = /\n## Development\n([\s\S]*?)(\n## |$)/.exec(readme)![1];
+test('docs/development.md names every top-level folder and file of the repository', () => {
+  const development = fs.readFileSync(path.join(ROOT, 'docs', 'development.md'), 'utf8');
   const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
   const topLevel = [...new Set(tracked.map((file) => (file.includes('/') ? `${file.split('/')[0]}/` : file)))];
 
