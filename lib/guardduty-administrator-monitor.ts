@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +9,8 @@ import type { GuardDutyInvitationAccepter } from './guardduty-invitation-accepte
 import { bundledCheckCode } from './private/monitor-code';
 import { inheritedPlacement, placementOf, placementProblems } from './private/provider-placement';
 import { MEMBER_METRIC, MONITOR_ENV } from './private/monitor-contract';
-import { DEFAULT_CHECK_INTERVAL, MAX_CHECK_INTERVAL, MIN_CHECK_INTERVAL, addScheduledCheck, checkAlarm, checkMetric, durationProblems } from './private/scheduled-check';
+import { constructEnvironmentProblems } from './private/same-environment';
+import { DEFAULT_CHECK_INTERVAL, MAX_CHECK_INTERVAL, MIN_CHECK_INTERVAL, addScheduledCheck, alarmTopicProblems, checkAlarm, checkMetric, durationProblems } from './private/scheduled-check';
 
 /**
  * Options of a `GuardDutyAdministratorMonitor`, for `GuardDutyInvitationAccepter.addMonitor()`.
@@ -108,8 +109,10 @@ export class GuardDutyAdministratorMonitor extends Construct {
     super(scope, id);
     const placement = inheritedPlacement(props, placementOf(props.accepter));
     const problems = [
+      ...constructEnvironmentProblems(this, { prop: 'accepter', reason: 'the check reads the GuardDuty administrator and detector of the monitor\'s own account and region, not those of the watched construct' }, props.accepter),
+      ...alarmTopicProblems(this, props.alarmTopic),
       ...durationProblems('checkInterval', props.checkInterval, MIN_CHECK_INTERVAL, MAX_CHECK_INTERVAL, true),
-      ...placementProblems(placement, Stack.of(this)),
+      ...placementProblems(placement, this),
     ];
     if (problems.length > 0) {
       throw new Error(`Invalid GuardDutyAdministratorMonitor props at ${this.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);

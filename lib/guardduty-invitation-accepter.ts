@@ -149,7 +149,7 @@ export class GuardDutyInvitationAccepter extends Construct {
   constructor(scope: Construct, id: string, props: GuardDutyInvitationAccepterProps) {
     super(scope, id);
 
-    validateProps(props, Stack.of(this).account, this.node.path);
+    validateProps(props, this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     const provider = InvitationAccepterProvider.getOrCreate(this, props);
@@ -197,10 +197,12 @@ export class GuardDutyInvitationAccepter extends Construct {
  * deployment. Values that are tokens are left to the handler, which checks everything
  * again. Every problem is reported in one error.
  */
-function validateProps(props: GuardDutyInvitationAccepterProps, stackAccount: string, path: string): void {
+function validateProps(props: GuardDutyInvitationAccepterProps, construct: Construct): void {
+  const { path } = construct.node;
+  const stackAccount = Stack.of(construct).account;
   const problems = [
     ...administratorProblems(props.administratorAccountId, stackAccount),
-    ...detectorIdProblems(props.detectorId),
+    ...detectorIdProblems(props.detectorId, construct),
     ...waitTimeoutProblems('invitationTimeout', props.invitationTimeout, MIN_INVITATION_TIMEOUT_SECONDS, MAX_INVITATION_TIMEOUT_SECONDS),
     ...removalPolicyProblems(props.removalPolicy, 'the account either stays the administrator\'s member or leaves'),
   ];

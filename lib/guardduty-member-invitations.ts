@@ -282,7 +282,7 @@ export class GuardDutyMemberInvitations extends Construct {
   constructor(scope: Construct, id: string, props: GuardDutyMemberInvitationsProps) {
     super(scope, id);
 
-    validateProps(props, Stack.of(this).account, this.node.path);
+    validateProps(props, this);
     const onUnprocessed = props.onUnprocessed ?? UnprocessedAccountsAction.FAIL;
 
     const members = props.members ?? [];
@@ -363,11 +363,13 @@ const MAX_PROBLEMS_LISTED = 20;
  * Values that are tokens are left to the handler, which checks everything again. Every
  * problem is collected and thrown in one error.
  */
-function validateProps(props: GuardDutyMemberInvitationsProps, stackAccount: string, path: string): void {
+function validateProps(props: GuardDutyMemberInvitationsProps, construct: Construct): void {
+  const { path } = construct.node;
+  const stackAccount = Stack.of(construct).account;
   const problems = [
     ...memberProblems(props.members, stackAccount, props.organizationMembers !== undefined),
     ...organizationMembersProblems(props.organizationMembers, props.members),
-    ...detectorIdProblems(props.detectorId),
+    ...detectorIdProblems(props.detectorId, construct),
     ...messageProblems(props.message),
     ...choiceProblems(props),
     ...waitTimeoutProblems('verificationTimeout', props.verificationTimeout, MIN_VERIFICATION_TIMEOUT_SECONDS, MAX_VERIFICATION_TIMEOUT_SECONDS),

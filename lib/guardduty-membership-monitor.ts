@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,8 @@ import { checkCodeWithDeclaration } from './private/monitor-code';
 import { FLEET_METRIC, MONITOR_ENV } from './private/monitor-contract';
 import { membershipDashboardWidgets } from './private/membership-dashboard';
 import { ProviderPlacement, inheritedPlacement, placementOf, placementProblems } from './private/provider-placement';
-import { DEFAULT_CHECK_INTERVAL, MAX_CHECK_INTERVAL, MIN_CHECK_INTERVAL, addScheduledCheck, checkAlarm, checkMetric, durationProblems } from './private/scheduled-check';
+import { constructEnvironmentProblems } from './private/same-environment';
+import { DEFAULT_CHECK_INTERVAL, MAX_CHECK_INTERVAL, MIN_CHECK_INTERVAL, addScheduledCheck, alarmTopicProblems, checkAlarm, checkMetric, durationProblems } from './private/scheduled-check';
 
 /**
  * Options of a `GuardDutyMembershipMonitor`, for `GuardDutyMemberInvitations.addMonitor()`.
@@ -228,6 +229,8 @@ const DEFAULT_REINVITE_INTERVAL = Duration.days(7);
 function declaredAccountIds(props: GuardDutyMembershipMonitorProps, placement: ProviderPlacement, monitor: Construct): string[] {
   const accountIds = props.invitations.memberAccountIds;
   const problems = [
+    ...constructEnvironmentProblems(monitor, { prop: 'invitations', reason: 'the check lists the members with GuardDuty in the monitor\'s own account and region, where the watched construct\'s detector does not exist' }, props.invitations),
+    ...alarmTopicProblems(monitor, props.alarmTopic),
     ...durationProblems('checkInterval', props.checkInterval, MIN_CHECK_INTERVAL, MAX_CHECK_INTERVAL, true),
     ...durationProblems('gracePeriod', props.gracePeriod, Duration.hours(1), Duration.days(90)),
     ...durationProblems('reinviteInterval', props.reinviteInterval, Duration.days(1), Duration.days(90)),
@@ -242,7 +245,7 @@ function declaredAccountIds(props: GuardDutyMembershipMonitorProps, placement: P
         ? [`members[${index}].accountId of ${props.invitations.node.path} is a deploy-time value; the monitor packages the account IDs with its code and needs them at synth time`]
         : [],
     ),
-    ...placementProblems(placement, Stack.of(monitor)),
+    ...placementProblems(placement, monitor),
   ];
   if (problems.length > 0) {
     throw new Error(`Invalid GuardDutyMembershipMonitor props at ${monitor.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);

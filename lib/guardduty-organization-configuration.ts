@@ -140,7 +140,7 @@ export class GuardDutyOrganizationConfiguration extends Construct {
   constructor(scope: Construct, id: string, props: GuardDutyOrganizationConfigurationProps) {
     super(scope, id);
 
-    validateProps(props, this.node.path);
+    validateProps(props, this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     const provider = OrganizationConfigurationProvider.getOrCreate(this, props);
@@ -185,10 +185,11 @@ const PROP_NAMES: FieldNames = {
  * private/organization-enums.ts), reporting every problem in one error. Tokens are left
  * to the handler, which checks everything again.
  */
-function validateProps(props: GuardDutyOrganizationConfigurationProps, path: string): void {
+function validateProps(props: GuardDutyOrganizationConfigurationProps, construct: Construct): void {
+  const { path } = construct.node;
   const problems = [
     ...organizationConfigurationProblems(props.autoEnableOrganizationMembers, props.features, PROP_NAMES, (value) => Token.isUnresolved(value)),
-    ...detectorIdProblems(props.detectorId),
+    ...detectorIdProblems(props.detectorId, construct),
     ...removalPolicyProblems(props.removalPolicy, 'auto-enable is either left as it is or set to NONE'),
   ];
   if (problems.length > 0) {

@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { EnvironmentMatch, Supplied, resourceEnvironmentProblems } from './same-environment';
 
 /**
  * Where a stack's provider runs and how it encrypts its logs: the props the four
@@ -24,7 +25,7 @@ export interface ProviderPlacement {
  * (see placementProblems): the same check for every construct that takes these props.
  */
 export function assertValidPlacement(requester: IConstruct, constructKind: string, placement: ProviderPlacement): void {
-  const problems = placementProblems(placement, Stack.of(requester));
+  const problems = placementProblems(placement, requester);
   if (problems.length > 0) {
     throw new Error(`Invalid ${constructKind} props at ${requester.node.path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);
   }
@@ -60,10 +61,11 @@ export function placementOf(construct: IConstruct): ProviderPlacement {
 
 /**
  * What is wrong with a placement, checked at synth time where the values are known:
- * subnets the VPC lacks, security groups of another VPC, a key of another region or
- * account. Values that are tokens are let through; CloudFormation reports those.
+ * subnets the VPC lacks, security groups of another VPC, and a VPC, subnet, security
+ * group or key of another region or account than `requester`. Values that are tokens
+ * are let through; CloudFormation reports those.
  */
-export function placementProblems(placement: ProviderPlacement, stack: Stack): string[] {
+export function placementProblems(placement: ProviderPlacement, requester: IConstruct): string[] {
   const { vpc, vpcSubnets, securityGroups, logEncryptionKey } = placement;
   const problems: string[] = [];
   if (vpc === undefined) {
@@ -74,12 +76,44 @@ export function placementProblems(placement: ProviderPlacement, stack: Stack): s
       problems.push('securityGroups is set without vpc: security groups apply only to functions in a VPC, so pass vpc as well');
     }
   } else {
+    problems.push(...networkEnvironmentProblems(requester, vpc, vpcSubnets, securityGroups ?? []));
     problems.push(...subnetProblems(vpc, vpcSubnets), ...securityGroupProblems(vpc, securityGroups ?? []));
   }
-  if (logEncryptionKey !== undefined) {
-    problems.push(...keyProblems(logEncryptionKey, stack));
-  }
+  problems.push(...resourceEnvironmentProblems(requester, LOG_KEY, logEncryptionKey));
   return problems;
+}
+
+const VPC_REASON =
+  'Lambda places functions only in subnets of their own region and account ' +
+  '(a subnet shared with this account through AWS RAM is imported in this stack, with ec2.Vpc.fromLookup or fromVpcAttributes)';
+
+const LOG_KEY: Supplied = {
+  prop: 'logEncryptionKey',
+  reason:
+    'CloudWatch Logs encrypts a log group only with a KMS key of its own region, and this library adds the statement ' +
+    'CloudWatch Logs needs only to the policy of a key of the stack\'s own account',
+  match: EnvironmentMatch.ACCOUNT_AND_REGION,
+};
+
+function networkEnvironmentProblems(
+  requester: IConstruct,
+  vpc: ec2.IVpc,
+  selection: ec2.SubnetSelection | undefined,
+  securityGroups: readonly ec2.ISecurityGroup[],
+): string[] {
+  return [
+    ...resourceEnvironmentProblems(requester, { prop: 'vpc', reason: VPC_REASON }, vpc),
+    ...(selection?.subnets ?? []).flatMap((subnet, index) =>
+      resourceEnvironmentProblems(requester, { prop: `vpcSubnets.subnets[${index}]`, reason: VPC_REASON }, subnet),
+    ),
+    ...securityGroups.flatMap((securityGroup, index) =>
+      resourceEnvironmentProblems(
+        requester,
+        { prop: `securityGroups[${index}]`, reason: 'Lambda attaches to its functions only security groups of their own region and account' },
+        securityGroup,
+      ),
+    ),
+  ];
 }
 
 function subnetProblems(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): string[] {
@@ -113,22 +147,6 @@ function securityGroupProblems(vpc: ec2.IVpc, securityGroups: readonly ec2.ISecu
     if (Token.isUnresolved(cfn.vpcId) === Token.isUnresolved(vpc.vpcId) && cfn.vpcId !== vpc.vpcId) {
       problems.push(`securityGroups: ${securityGroup.node.path} belongs to another VPC than vpc ${vpc.node.path}; Lambda accepts only security groups of the functions' VPC`);
     }
-  }
-  return problems;
-}
-
-function keyProblems(key: kms.IKey, stack: Stack): string[] {
-  const problems: string[] = [];
-  const known = (value: string) => !Token.isUnresolved(value);
-  if (known(key.env.region) && known(stack.region) && key.env.region !== stack.region) {
-    problems.push(
-      `logEncryptionKey ${key.node.path} is in region ${key.env.region}, but the log groups are in ${stack.region}: CloudWatch Logs encrypts only with a key of its own region`,
-    );
-  }
-  if (known(key.env.account) && known(stack.account) && key.env.account !== stack.account) {
-    problems.push(
-      `logEncryptionKey ${key.node.path} is in account ${key.env.account}, but the log groups are in ${stack.account}: use a key of the stack's account, whose key policy this library can check`,
-    );
   }
   return problems;
 }

@@ -14,6 +14,7 @@ import { handlerRuntime } from './handler-runtime';
 import { MONITOR_DIMENSION, MONITOR_NAMESPACE } from './monitor-contract';
 import { addNagSuppressions, nagReference } from './nag-suppressions';
 import { ProviderPlacement } from './provider-placement';
+import { EnvironmentMatch, resourceEnvironmentProblems } from './same-environment';
 
 /**
  * The shape both monitors share: a function run by an EventBridge Scheduler schedule,
@@ -152,6 +153,23 @@ export function checkAlarm(scope: Construct, id: string, metric: cloudwatch.IMet
   });
   notify(alarm, alarmTopic);
   return alarm;
+}
+
+/**
+ * A topic of another region fails synth: CloudWatch accepts the alarm and then never
+ * notifies. Another account's topic is allowed, since its topic policy can let
+ * CloudWatch publish.
+ */
+export function alarmTopicProblems(monitor: Construct, topic: sns.ITopic | undefined): string[] {
+  return resourceEnvironmentProblems(
+    monitor,
+    {
+      prop: 'alarmTopic',
+      reason: 'CloudWatch alarms notify only SNS topics of their own region (a topic of another account in this region works if its topic policy lets CloudWatch publish)',
+      match: EnvironmentMatch.REGION,
+    },
+    topic,
+  );
 }
 
 function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic | undefined): void {

@@ -138,7 +138,7 @@ describe('bad placement fails at synth, naming the monitor and the value', () =>
     const accepter = new GuardDutyInvitationAccepter(stack, 'Administrator', { administratorAccountId: '111111111111' });
 
     expect(() => accepter.addMonitor({ logEncryptionKey: kms.Key.fromKeyArn(stack, 'UsKey', 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab') })).toThrow(
-      /Invalid GuardDutyAdministratorMonitor props at Member\/Administrator\/Monitor:\n {2}logEncryptionKey Member\/UsKey is in region us-east-1, but the log groups are in eu-west-1/,
+      /Invalid GuardDutyAdministratorMonitor props at Member\/Administrator\/Monitor:\n {2}logEncryptionKey: Member\/UsKey is in region us-east-1 \(by its ARN\), but Member\/Administrator\/Monitor is in region eu-west-1/,
     );
   });
 });

@@ -210,14 +210,14 @@ describe('bad placement fails at synth, naming the value and the construct', () 
   test('a key of another region', () => {
     fails(
       (stack) => accept(stack, 'Accepter', { logEncryptionKey: kms.Key.fromKeyArn(stack, 'EuKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab') }),
-      /at Stack\/Accepter:\n {2}logEncryptionKey Stack\/EuKey is in region eu-west-1, but the log groups are in us-east-1/,
+      /at Stack\/Accepter:\n {2}logEncryptionKey: Stack\/EuKey is in region eu-west-1 \(by its ARN\), but Stack\/Accepter is in region us-east-1 .*CloudWatch Logs encrypts a log group only with a KMS key of its own region/,
     );
   });
 
   test('a key of another account', () => {
     fails(
       (stack) => invite(stack, 'Members', { logEncryptionKey: kms.Key.fromKeyArn(stack, 'TheirKey', 'arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab') }),
-      /logEncryptionKey Stack\/TheirKey is in account 999999999999, but the log groups are in 111111111111/,
+      /logEncryptionKey: Stack\/TheirKey is in account 999999999999 \(by its ARN\), but Stack\/Members is in account 111111111111/,
     );
   });
 });
