@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { RegionalGuardDutyGrant, addBundledHandlerProvider } from './private/bundled-handler';
 import { placedStackProvider } from './private/placed-provider';
 import { ProviderPlacement, ProviderPlacementRecord } from './private/provider-placement';
-import { GUARDDUTY_SERVICE_PRINCIPAL } from './private/delegated-administrator-contract';
+import { GUARDDUTY_SERVICE_PRINCIPAL, MALWARE_PROTECTION_ROLE_NAME, MALWARE_PROTECTION_SERVICE_PRINCIPAL } from './private/delegated-administrator-contract';
 import { addNagSuppressions } from './private/nag-suppressions';
 
 /** The provider's construct ID is a compatibility contract (logical IDs of its resources). */
@@ -53,6 +53,7 @@ export class DelegatedAdministratorProvider extends Construct {
 
   private readonly role: iam.Role;
   private serviceLinkedRoleGranted = false;
+  private malwareProtectionGranted = false;
 
   private constructor(scope: Construct, id: string, public readonly placementRecord: ProviderPlacementRecord) {
     super(scope, id);
@@ -108,6 +109,33 @@ export class DelegatedAdministratorProvider extends Construct {
         actions: ['iam:CreateServiceLinkedRole'],
         resources: [`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/${GUARDDUTY_SERVICE_PRINCIPAL}/AWSServiceRoleForAmazonGuardDuty`],
         conditions: { StringLike: { 'iam:AWSServiceName': GUARDDUTY_SERVICE_PRINCIPAL } },
+      }),
+    );
+  }
+
+  /**
+   * Lets the handler set up Malware Protection's prerequisites: trusted access for its
+   * service principal only (ListAWSServiceAccessForOrganization is among the read
+   * actions already), and creating its service-linked role only. Idempotent.
+   */
+  public grantMalwareProtectionPrerequisites(): void {
+    if (this.malwareProtectionGranted) {
+      return;
+    }
+    this.malwareProtectionGranted = true;
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['organizations:EnableAWSServiceAccess'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'organizations:ServicePrincipal': MALWARE_PROTECTION_SERVICE_PRINCIPAL } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/${MALWARE_PROTECTION_SERVICE_PRINCIPAL}/${MALWARE_PROTECTION_ROLE_NAME}`],
+        conditions: { StringEquals: { 'iam:AWSServiceName': MALWARE_PROTECTION_SERVICE_PRINCIPAL } },
       }),
     );
   }

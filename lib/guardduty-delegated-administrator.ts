@@ -29,6 +29,24 @@ export interface GuardDutyDelegatedAdministratorProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Also set up, from this (the management) account, what a delegated administrator of
+   * another account needs to turn on GuardDuty-initiated malware scans (Malware
+   * Protection for EC2) for the organization's members: AWS Organizations trusted access
+   * for `malware-protection.guardduty.amazonaws.com`, and Malware Protection's
+   * service-linked role (`AWSServiceRoleForAmazonGuardDutyMalwareProtection`) in this
+   * account. This is the GuardDuty console's "Permissions" switch under "Delegated
+   * Administrator". Each is done only when missing. Neither is undone on Update or Delete,
+   * whatever the `removalPolicy`: trusted access is organization-wide and other tools may
+   * rely on it, and IAM refuses to delete the role while Malware Protection uses it; turn
+   * them off by hand (`DisableAWSServiceAccess`) if you must.
+   *
+   * @default false - neither is touched; the delegated administrator cannot enable
+   * GuardDuty-initiated malware scans in member accounts unless the management account
+   * allows it otherwise
+   */
+  readonly malwareProtectionPrerequisites?: boolean;
+
+  /**
    * The VPC to run the stack's provider functions in (the handler's two entry points and
    * the provider framework's three functions). The subnets need a route to GuardDuty,
    * Step Functions, Lambda and CloudWatch Logs (and Organizations, where used): a NAT
@@ -122,10 +140,15 @@ export class GuardDutyDelegatedAdministrator extends Construct {
       // service-linked role here. Granted too when either account is unknown at synth.
       provider.grantServiceLinkedRoleCreation();
     }
+    if (props.malwareProtectionPrerequisites === true) {
+      provider.grantMalwareProtectionPrerequisites();
+    }
 
     const properties: DelegatedAdministratorResourceProperties = {
       AdminAccountId: props.adminAccountId,
       RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN',
+      // Absent when off, so that templates deployed before the prop do not change.
+      MalwareProtectionPrerequisites: props.malwareProtectionPrerequisites === true ? 'true' : undefined,
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -143,6 +166,9 @@ function validateProps(props: GuardDutyDelegatedAdministratorProps, path: string
   const problems = [
     ...(accountProblem ? [`adminAccountId: ${accountProblem}`] : []),
     ...removalPolicyProblems(props.removalPolicy, 'the account either stays the delegated administrator or is disabled'),
+    ...(props.malwareProtectionPrerequisites === undefined || typeof props.malwareProtectionPrerequisites === 'boolean'
+      ? []
+      : [`malwareProtectionPrerequisites must be true or false, got ${JSON.stringify(props.malwareProtectionPrerequisites)}`]),
   ];
   if (problems.length > 0) {
     throw new Error(`Invalid GuardDutyDelegatedAdministrator props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);

@@ -7,6 +7,8 @@ import { HandlerError } from '../shared/handler-error';
 export interface DelegationSettings {
   readonly adminAccountId: string;
   readonly removalPolicy: MemberRemovalPolicy;
+  /** Enable trusted access for Malware Protection and create its service-linked role. */
+  readonly malwareProtectionPrerequisites: boolean;
 }
 
 /** Parses the raw `ResourceProperties` before any call; every problem in one error. */
@@ -24,8 +26,13 @@ export function parseDelegationSettings(raw: unknown): DelegationSettings {
   if (typeof removalPolicy !== 'string' || !(MEMBER_REMOVAL_POLICIES as readonly string[]).includes(removalPolicy)) {
     problems.push(`RemovalPolicy must be one of ${MEMBER_REMOVAL_POLICIES.join(', ')}, got ${show(removalPolicy)}`);
   }
+  // The template carries strings; templates from before the property have none.
+  const prerequisites = props.MalwareProtectionPrerequisites ?? 'false';
+  if (prerequisites !== 'true' && prerequisites !== 'false') {
+    problems.push(`MalwareProtectionPrerequisites must be "true" or "false", got ${show(prerequisites)}`);
+  }
   if (problems.length > 0) {
     throw new HandlerError(`Invalid GuardDutyDelegatedAdministrator properties: ${problems.join('; ')}.`);
   }
-  return { adminAccountId: props.AdminAccountId as string, removalPolicy: removalPolicy as MemberRemovalPolicy };
+  return { adminAccountId: props.AdminAccountId as string, removalPolicy: removalPolicy as MemberRemovalPolicy, malwareProtectionPrerequisites: prerequisites === 'true' };
 }

@@ -1,21 +1,27 @@
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { DELEGATED_ADMINISTRATOR_ATTRIBUTE, adminAccountIdOfPhysicalId, delegatedAdministratorPhysicalId } from '../../lib/private/delegated-administrator-contract';
 import { Deadline } from '../shared/deadline';
 import { createGuardDutyClient } from '../shared/guardduty-client';
 import { HandlerError, toHandlerError } from '../shared/handler-error';
 import { Logger, createLogger } from '../shared/logger';
+import { createOrganizationsClient } from '../shared/organizations-api';
 import { CompletionResponse, HandlerResponse } from '../shared/provider-responses';
 import { ANOTHER_ADMINISTRATOR_WORDING, ENABLED, conflictMessage, disablingMessage, planDelegation } from './delegation-plan';
 import { parseDelegationSettings } from './delegation-properties';
 import { GuardDutyDelegationApi, guardDutyDelegationApi } from './guardduty-delegation-api';
+import { PrerequisiteStep, planMalwareProtectionPrerequisites, prerequisiteFailureMessage } from './malware-protection-plan';
 
 /** Time kept back from the Lambda timeout for the framework to send its response. */
 const RESPONSE_RESERVE_MS = 5_000;
 const RERUN_ADVICE = 'a re-run reads the delegated administrator again and does only what is left. Retry the deployment.';
 
-/** One client per container: Lambda reuses it across invocations. */
+/** One client per service and container: Lambda reuses them across invocations. */
 let client: GuardDutyClient | undefined;
+let organizations: OrganizationsClient | undefined;
+let iam: IAMClient | undefined;
 
 export async function handler(event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<HandlerResponse> {
   const log = createLogger({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
@@ -47,11 +53,17 @@ export async function isComplete(): Promise<CompletionResponse> {
  * is never disabled.
  */
 async function onCreateOrUpdate(api: GuardDutyDelegationApi, event: CloudFormationCustomResourceEvent, oldProperties: unknown, log: Logger): Promise<HandlerResponse> {
-  const { adminAccountId } = parseDelegationSettings(event.ResourceProperties);
+  const { adminAccountId, malwareProtectionPrerequisites } = parseDelegationSettings(event.ResourceProperties);
   const previous = (oldProperties as { AdminAccountId?: unknown } | undefined)?.AdminAccountId;
   const previousAdminAccountId = typeof previous === 'string' && previous !== adminAccountId ? previous : undefined;
-  const region = regionOf(event);
+  const result = await delegate(api, adminAccountId, previousAdminAccountId, regionOf(event), log);
+  if (malwareProtectionPrerequisites) {
+    await ensureMalwareProtectionPrerequisites(api, log);
+  }
+  return result;
+}
 
+async function delegate(api: GuardDutyDelegationApi, adminAccountId: string, previousAdminAccountId: string | undefined, region: string | undefined, log: Logger): Promise<HandlerResponse> {
   const step = planDelegation(await api.listAdminAccounts(), adminAccountId, previousAdminAccountId);
   log.info('planned', { adminAccountId, previousAdminAccountId, step: step.kind });
   switch (step.kind) {
@@ -68,6 +80,32 @@ async function onCreateOrUpdate(api: GuardDutyDelegationApi, event: CloudFormati
     case 'enable':
       return enable(api, adminAccountId, region, log);
   }
+}
+
+/**
+ * Trusted access for Malware Protection and its service-linked role, each only if
+ * missing. Never undone, on Update or Delete: trusted access is organization-wide and
+ * other tools (or the console's switch) may have asked for it, and IAM refuses to delete
+ * the role while Malware Protection uses it.
+ */
+async function ensureMalwareProtectionPrerequisites(api: GuardDutyDelegationApi, log: Logger): Promise<void> {
+  const steps = planMalwareProtectionPrerequisites(await api.listTrustedServicePrincipals());
+  for (const step of steps) {
+    try {
+      log.info('Malware Protection prerequisite', { step, outcome: await runPrerequisite(api, step) });
+    } catch (error) {
+      const cause = error as { name?: string; message?: string };
+      throw new HandlerError(`${prerequisiteFailureMessage(step)} (${cause?.name ?? 'Error'}: ${cause?.message ?? String(error)})`);
+    }
+  }
+}
+
+async function runPrerequisite(api: GuardDutyDelegationApi, step: PrerequisiteStep): Promise<string> {
+  if (step === 'enable-trusted-access') {
+    await api.enableMalwareProtectionTrustedAccess();
+    return 'enabled';
+  }
+  return api.createMalwareProtectionServiceLinkedRole();
 }
 
 /**
@@ -125,7 +163,13 @@ function response(adminAccountId: string, adminStatus: string): HandlerResponse 
 
 function apiFor(context: Pick<Context, 'getRemainingTimeInMillis'>): GuardDutyDelegationApi {
   client ??= createGuardDutyClient();
-  return guardDutyDelegationApi(client, Deadline.fromRemaining(context.getRemainingTimeInMillis(), RESPONSE_RESERVE_MS, Date.now, RERUN_ADVICE));
+  const clients = {
+    guardDuty: client,
+    organizations: () => (organizations ??= createOrganizationsClient()),
+    // As the other clients are configured; the endpoint comes from AWS_ENDPOINT_URL_IAM when set.
+    iam: () => (iam ??= new IAMClient({ retryMode: 'adaptive', maxAttempts: 10, requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } })),
+  };
+  return guardDutyDelegationApi(clients, Deadline.fromRemaining(context.getRemainingTimeInMillis(), RESPONSE_RESERVE_MS, Date.now, RERUN_ADVICE));
 }
 
 function regionOf(event: { StackId?: string }): string | undefined {

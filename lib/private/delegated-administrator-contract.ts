@@ -10,6 +10,11 @@ export interface DelegatedAdministratorResourceProperties {
   readonly AdminAccountId: string;
   /** DESTROY: a Delete calls DisableOrganizationAdminAccount. */
   readonly RemovalPolicy: MemberRemovalPolicy;
+  /**
+   * "true": also enable Organizations trusted access for Malware Protection and create its
+   * service-linked role in this account. Absent means "false" (templates from before it).
+   */
+  readonly MalwareProtectionPrerequisites?: 'true' | 'false';
 }
 
 /** Names of the values in the handler's `Data`, read with `Fn::GetAtt`. */
@@ -37,3 +42,12 @@ export function adminAccountIdOfPhysicalId(physicalId: string | undefined): stri
 
 /** The service principal GuardDuty registers with AWS Organizations. */
 export const GUARDDUTY_SERVICE_PRINCIPAL = 'guardduty.amazonaws.com';
+
+/**
+ * Malware Protection's service principal: the one trusted access is enabled for, and the
+ * `AWSServiceName` of its service-linked role.
+ */
+export const MALWARE_PROTECTION_SERVICE_PRINCIPAL = 'malware-protection.guardduty.amazonaws.com';
+
+/** The service-linked role IAM creates for MALWARE_PROTECTION_SERVICE_PRINCIPAL (its name is fixed by the service). */
+export const MALWARE_PROTECTION_ROLE_NAME = 'AWSServiceRoleForAmazonGuardDutyMalwareProtection';

@@ -13,7 +13,8 @@ import { Finding, REPORT_INSTEAD_OF_FAILING, addAllRulePacks, synthesizeFindings
 // with all five constructs: an administrator stack (invitations with their monitor, and
 // the organization configuration), a member stack (the accepter with its monitor) and a
 // management stack (the delegated administrator). "Default" passes no option; "Private"
-// passes only vpc and logEncryptionKey, plus an alarm topic for the monitors.
+// passes only vpc and logEncryptionKey, plus an alarm topic for the monitors (and
+// malwareProtectionPrerequisites on the delegated administrator).
 
 interface Options {
   readonly vpc?: ec2.IVpc;
@@ -85,6 +86,8 @@ beforeAll(() => {
       adminAccountId: '111111111111',
       vpc: managementOptions.vpc,
       logEncryptionKey: managementOptions.logEncryptionKey,
+      // Its grants (trusted access, the service-linked role) pass the packs too.
+      malwareProtectionPrerequisites: name === 'Private',
     });
   }
   addAllRulePacks(app);

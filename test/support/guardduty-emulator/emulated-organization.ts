@@ -101,6 +101,16 @@ export class EmulatedOrganization {
   }
 
   /** The features organization auto-enable turned on for a member (`RUNTIME_MONITORING`, `RUNTIME_MONITORING.EKS_ADDON_MANAGEMENT`). */
+  /** The service principals with trusted access (EnableAWSServiceAccess), sorted. */
+  public trustedServicePrincipals(): string[] {
+    return [...this.state.organization.trustedServices.keys()].sort();
+  }
+
+  /** Trusted access enabled before the deployment (by the console or another tool). */
+  public enableTrustedAccess(servicePrincipal: string): void {
+    this.state.organization.trustedServices.set(servicePrincipal, this.state.now());
+  }
+
   public memberFeatures(accountId: string, region: string): Record<string, string> {
     return Object.fromEntries(this.state.organization.memberFeatures.get(`${accountId}/${region}`) ?? []);
   }

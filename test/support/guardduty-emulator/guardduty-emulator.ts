@@ -9,6 +9,7 @@ import { GuardDutyState, MemberRecord } from './guardduty-state';
 import { RelationshipStatus } from './relationship-status';
 import { RequestPipeline } from './request-pipeline';
 import { RouteTable } from './route-table';
+import { IamEndpoint } from './iam-endpoint';
 import { S3ObjectEndpoint } from './s3-object-endpoint';
 import { ServiceModel } from './service-model';
 import { StackStatusEndpoint } from './stack-status-endpoint';
@@ -69,6 +70,8 @@ export class GuardDutyEmulator {
   public readonly cloudFormation = new StackStatusEndpoint();
   /** S3 objects the handlers read (member-list assets), on the same port. */
   public readonly s3 = new S3ObjectEndpoint();
+  /** IAM's CreateServiceLinkedRole (`AWS_ENDPOINT_URL_IAM`), on the same port. */
+  public readonly iam = new IamEndpoint();
   private readonly server: Server;
   private readonly log = new CallLog();
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
@@ -93,7 +96,10 @@ export class GuardDutyEmulator {
       sleep: (ms) => this.sleep(ms),
     });
     this.server = createServer((request, response) => {
-      const served = StackStatusEndpoint.isQueryRequest(request)
+      // IAM before CloudFormation: both speak the query protocol, and only IAM's are signed for "iam".
+      const served = IamEndpoint.serves(request)
+        ? this.iam.handle(request, response)
+        : StackStatusEndpoint.isQueryRequest(request)
         ? this.cloudFormation.handle(request, response)
         : this.s3.serves(request)
           ? this.s3.handle(request, response)
@@ -214,6 +220,7 @@ export class GuardDutyEmulator {
     this.log.clear();
     this.cloudFormation.reset();
     this.s3.reset();
+    this.iam.reset();
     this.organizationsServer.clearLog();
   }
 

@@ -15,3 +15,4 @@ export { EmulatedOrganization } from './emulated-organization';
 export type { SeedOrganizationAccount } from './emulated-organization';
 export type { OrganizationsCallRecord } from './organizations-server';
 export { ORGANIZATION_ERROR, ORGANIZATION_UNPROCESSED_RESULT, MAX_MEMBERS_PER_ADMINISTRATOR } from './organization-operations';
+export type { ServiceLinkedRole } from './iam-endpoint';

@@ -49,6 +49,11 @@ export const ORGANIZATION_OPERATIONS: Readonly<Record<string, OperationHandler>>
     // choice: the real answer is not documented).
     state.organization.guardDutyAdministrators.set(caller.region, adminId);
     state.organization.registeredDelegatedAdministrators.add(adminId);
+    // GuardDuty enables its own trusted access on the caller's behalf (the grants in
+    // lib/delegated-administrator-provider.ts are for this).
+    if (!state.organization.trustedServices.has('guardduty.amazonaws.com')) {
+      state.organization.trustedServices.set('guardduty.amazonaws.com', state.now());
+    }
     if (!state.detectorId(adminId, caller.region)) {
       state.addDetector(adminId, caller.region);
     }

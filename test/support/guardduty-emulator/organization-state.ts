@@ -52,6 +52,8 @@ export class OrganizationState {
    * (global, unlike GuardDuty's own per-region setting). They may read the organization.
    */
   public readonly registeredDelegatedAdministrators = new Set<string>();
+  /** Service principal → when trusted access was enabled for it (EnableAWSServiceAccess). */
+  public readonly trustedServices = new Map<string, number>();
   /** `<adminId>/<region>` → configuration. */
   public readonly configurations = new Map<string, OrganizationConfiguration>();
   /** `<adminId>/<region>/<memberId>`: member records the administrator made through the organization. */
@@ -73,6 +75,7 @@ export class OrganizationState {
     this.organizationalUnits.clear();
     this.guardDutyAdministrators.clear();
     this.registeredDelegatedAdministrators.clear();
+    this.trustedServices.clear();
     this.configurations.clear();
     this.addedThroughOrganization.clear();
     this.memberFeatures.clear();

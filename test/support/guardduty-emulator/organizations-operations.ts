@@ -4,7 +4,7 @@ import { OrganizationAccount } from './organization-state';
 import { ServiceError } from './service-error';
 
 /**
- * The AWS Organizations operations a GuardDuty handler reads (JSON 1.1 protocol, target
+ * The AWS Organizations operations the GuardDuty handlers call (JSON 1.1 protocol, target
  * prefix `AWSOrganizationsV20161128`). The Organizations API model is not vendored; the
  * shapes are hand-written from `@aws-sdk/client-organizations`' types: `Account`
  * (`Id`, `Arn`, `Email`, `Name`, `State`, `JoinedMethod`, `JoinedTimestamp` in epoch
@@ -60,6 +60,28 @@ export const ORGANIZATIONS_OPERATIONS: Readonly<Record<string, OrganizationsHand
     return page(accounts, 'Accounts', input, state, `ListAccountsForParent/${parentId}`);
   },
 
+  /**
+   * Trusted access, management account only. Enabling a service that is trusted already
+   * succeeds and keeps its date, as the service does.
+   */
+  EnableAWSServiceAccess: (caller, state, input) => {
+    requireManagementAccount(caller, state);
+    const principal = input.ServicePrincipal;
+    if (typeof principal !== 'string' || !/^[\w+=,.@-]*$/.test(principal) || principal.length < 1 || principal.length > 128) {
+      throw organizationsError('InvalidInputException', 'You must specify a valid ServicePrincipal.', 'INVALID_INPUT');
+    }
+    if (!state.organization.trustedServices.has(principal)) {
+      state.organization.trustedServices.set(principal, state.now());
+    }
+    return {};
+  },
+
+  ListAWSServiceAccessForOrganization: (caller, state, input) => {
+    requireManagementAccount(caller, state);
+    const services = [...state.organization.trustedServices.entries()].map(([principal, enabledAt]) => ({ ServicePrincipal: principal, DateEnabled: Math.floor(enabledAt / 1000) }));
+    return page(services, 'EnabledServicePrincipals', input, state, 'ListAWSServiceAccessForOrganization');
+  },
+
   ListOrganizationalUnitsForParent: (caller, state, input) => {
     requireReader(caller, state);
     const parentId = requireParent(state, input);
@@ -93,6 +115,14 @@ function requireMember(caller: Caller, state: GuardDutyState): void {
 function requireReader(caller: Caller, state: GuardDutyState): void {
   requireMember(caller, state);
   if (caller.accountId !== state.organization.managementAccountId && !state.organization.registeredDelegatedAdministrators.has(caller.accountId)) {
+    throw organizationsError('AccessDeniedException', 'You don\'t have permissions to access this resource.');
+  }
+}
+
+/** Trusted access is the management account's to read and change (a delegated administrator may not). */
+function requireManagementAccount(caller: Caller, state: GuardDutyState): void {
+  requireMember(caller, state);
+  if (caller.accountId !== state.organization.managementAccountId) {
     throw organizationsError('AccessDeniedException', 'You don\'t have permissions to access this resource.');
   }
 }

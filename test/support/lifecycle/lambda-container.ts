@@ -165,11 +165,16 @@ function lambdaEnvironment(fn: LambdaFunctionCode, environment: LambdaEnvironmen
     AWS_CONFIG_FILE: path.join(__dirname, 'no-such-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, 'no-such-aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
-    // The emulator also answers CloudFormation's DescribeStacks and S3's GetObject
-    // (member-list assets) on its port; a harness with endpoints of its own for them (the
+    // The emulator also answers CloudFormation's DescribeStacks, S3's GetObject
+    // (member-list assets) and IAM's CreateServiceLinkedRole on its port; a harness with endpoints of its own for them (the
     // provider framework's, local-aws/) passes them in `variables`, which come last.
     ...(environment.endpoint
-      ? { AWS_ENDPOINT_URL_GUARDDUTY: environment.endpoint, AWS_ENDPOINT_URL_CLOUDFORMATION: environment.endpoint, AWS_ENDPOINT_URL_S3: environment.endpoint }
+      ? {
+          AWS_ENDPOINT_URL_GUARDDUTY: environment.endpoint,
+          AWS_ENDPOINT_URL_CLOUDFORMATION: environment.endpoint,
+          AWS_ENDPOINT_URL_S3: environment.endpoint,
+          AWS_ENDPOINT_URL_IAM: environment.endpoint,
+        }
       : {}),
     ...(environment.organizationsEndpoint ? { AWS_ENDPOINT_URL_ORGANIZATIONS: environment.organizationsEndpoint } : {}),
     ...environment.variables,
