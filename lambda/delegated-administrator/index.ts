@@ -50,7 +50,8 @@ export async function isComplete(): Promise<CompletionResponse> {
  * Reads the delegated administrator first and enables the declared account only when no
  * account holds the role. On an Update to a new account, the account this resource
  * designated hands the role over (disable, then enable); an account it did not designate
- * is never disabled.
+ * is never disabled. With MalwareProtectionPrerequisites, their setup follows the
+ * delegation (see ensureMalwareProtectionPrerequisites).
  */
 async function onCreateOrUpdate(api: GuardDutyDelegationApi, event: CloudFormationCustomResourceEvent, oldProperties: unknown, log: Logger): Promise<HandlerResponse> {
   const { adminAccountId, malwareProtectionPrerequisites } = parseDelegationSettings(event.ResourceProperties);
@@ -89,14 +90,16 @@ async function delegate(api: GuardDutyDelegationApi, adminAccountId: string, pre
  * the role while Malware Protection uses it.
  */
 async function ensureMalwareProtectionPrerequisites(api: GuardDutyDelegationApi, log: Logger): Promise<void> {
-  const steps = planMalwareProtectionPrerequisites(await api.listTrustedServicePrincipals());
-  for (const step of steps) {
-    try {
+  // Reading the trusted services is part of the trusted-access step: outside the
+  // management account it is that read Organizations refuses.
+  let step: PrerequisiteStep = 'enable-trusted-access';
+  try {
+    for (step of planMalwareProtectionPrerequisites(await api.listTrustedServicePrincipals())) {
       log.info('Malware Protection prerequisite', { step, outcome: await runPrerequisite(api, step) });
-    } catch (error) {
-      const cause = error as { name?: string; message?: string };
-      throw new HandlerError(`${prerequisiteFailureMessage(step)} (${cause?.name ?? 'Error'}: ${cause?.message ?? String(error)})`);
     }
+  } catch (error) {
+    const cause = error as { name?: string; message?: string };
+    throw new HandlerError(`${prerequisiteFailureMessage(step)} (${cause?.name ?? 'Error'}: ${cause?.message ?? String(error)})`);
   }
 }
 
