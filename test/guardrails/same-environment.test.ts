@@ -174,6 +174,15 @@ describe('monitors: the watched construct and alarmTopic', () => {
     expect(() => accepter.addMonitor({ alarmTopic: importedTopic })).toThrow(/alarmTopic: Stack1\/Imported is in region eu-west-1 \(by its ARN\), but Stack1\/Accepter\/Monitor is in region us-east-1/);
   });
 
+  test('a monitor\'s own vpc of another region fails synth, naming the monitor', () => {
+    const [us, eu] = stacks(US, EU);
+    const invitations = new GuardDutyMemberInvitations(us, 'Members', { members: MEMBERS });
+
+    expect(() => invitations.addMonitor({ vpc: new ec2.Vpc(eu, 'Vpc', { maxAzs: 2 }) })).toThrow(
+      /Invalid GuardDutyMembershipMonitor props at Stack1\/Members\/Monitor:\n {2}vpc: Stack2\/Vpc is in region eu-west-1 \(in stack Stack2\), but Stack1\/Members\/Monitor is in region us-east-1/,
+    );
+  });
+
   test('an alarm topic of another account in the same region passes: its topic policy decides', () => {
     const [us] = stacks(US);
     const theirTopic = sns.Topic.fromTopicArn(us, 'Theirs', 'arn:aws:sns:us-east-1:999999999999:guardduty-alarms');
