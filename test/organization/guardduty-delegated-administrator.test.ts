@@ -1,5 +1,5 @@
 import { App, CfnParameter, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { GuardDutyDelegatedAdministrator, GuardDutyDelegatedAdministratorProps } from '../../lib';
 
 const MANAGEMENT = '999999999999';
@@ -97,6 +97,7 @@ describe('synth-time checks name the bad value', () => {
     ['an 11-digit account', { adminAccountId: '11111111111' }, /adminAccountId: account ID "11111111111" must be exactly 12 digits \(it has 11 characters\)/],
     ['an account with a dash', { adminAccountId: '1111-1111-1111' }, /account ID "1111-1111-1111" must be exactly 12 digits/],
     ['a removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got RemovalPolicy.SNAPSHOT/],
+    ['malwareProtectionPrerequisites that is not a boolean', { malwareProtectionPrerequisites: 'yes' as unknown as boolean }, /malwareProtectionPrerequisites must be true or false, got "yes"/],
   ])('%s', (_name, props, expected) => {
     expect(() => delegate(props)).toThrow(/^Invalid GuardDutyDelegatedAdministrator props at Management\/GuardDutyAdministrator:/);
     expect(() => delegate(props)).toThrow(expected);
@@ -105,5 +106,42 @@ describe('synth-time checks name the bad value', () => {
   test('a token account is left to the handler', () => {
     const stack = newStack();
     expect(() => delegate({ adminAccountId: new CfnParameter(stack, 'Admin').valueAsString }, stack)).not.toThrow();
+  });
+});
+
+// malwareProtectionPrerequisites at synth time; the handler's side is in
+// malware-protection-prerequisites-handler.test.ts, the deployment in
+// test/lifecycle/malware-protection-prerequisites.test.ts.
+describe('malwareProtectionPrerequisites', () => {
+  const PRINCIPAL = 'malware-protection.guardduty.amazonaws.com';
+  const withPrerequisites = () => delegate({ malwareProtectionPrerequisites: true });
+
+  test('on: the custom resource asks the handler for them; off (the default, or false): the property is absent, so deployed templates do not change', () => {
+    Template.fromStack(withPrerequisites()).hasResourceProperties('Custom::GuardDutyDelegatedAdministrator', { MalwareProtectionPrerequisites: 'true' });
+    for (const props of [{}, { malwareProtectionPrerequisites: false }]) {
+      Template.fromStack(delegate(props)).hasResourceProperties('Custom::GuardDutyDelegatedAdministrator', { MalwareProtectionPrerequisites: Match.absent() });
+    }
+  });
+
+  test('on: iam:CreateServiceLinkedRole for Malware Protection\'s role only, held to its service name, and EnableAWSServiceAccess for its principal only', () => {
+    const stack = withPrerequisites();
+    const created = statements(stack).filter((statement) => [statement.Action].flat().includes('iam:CreateServiceLinkedRole'));
+    const trusted = statements(stack).filter((statement) => [statement.Action].flat().includes('organizations:EnableAWSServiceAccess'));
+
+    expect(created).toContainEqual({
+      Effect: 'Allow',
+      Action: 'iam:CreateServiceLinkedRole',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${MANAGEMENT}:role/aws-service-role/${PRINCIPAL}/AWSServiceRoleForAmazonGuardDutyMalwareProtection`]] },
+      Condition: { StringEquals: { 'iam:AWSServiceName': PRINCIPAL } },
+    });
+    expect(trusted.map((statement) => statement.Condition)).toContainEqual({ StringEquals: { 'organizations:ServicePrincipal': PRINCIPAL } });
+  });
+
+  test('never a grant to undo them (DisableAWSServiceAccess, DeleteServiceLinkedRole), and off: no grant for Malware Protection at all', () => {
+    const actions = statements(withPrerequisites()).flatMap((statement) => [statement.Action].flat());
+
+    expect(actions).not.toContain('organizations:DisableAWSServiceAccess');
+    expect(actions).not.toContain('iam:DeleteServiceLinkedRole');
+    expect(JSON.stringify(statements(delegate()))).not.toContain(PRINCIPAL);
   });
 });
