@@ -1,0 +1,162 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { guardDutyServicePrincipals } from './findings-export-rules';
+import { addNagSuppressions } from './nag-suppressions';
+
+/**
+ * The detectors a destination takes findings from. With `detectorArns` the conditions
+ * name those detectors exactly (`StringEquals`, as the export guide writes them);
+ * without, every detector of the accounts in the regions (`ArnLike ...:detector/*`): a
+ * bucket in another account cannot know the detector IDs, and an account has one
+ * detector per region, so the pattern still names one detector per account and region.
+ */
+export interface DetectorSources {
+  readonly accountIds: readonly string[];
+  readonly regions: readonly string[];
+  readonly detectorArns?: readonly string[];
+  /** The partition of the detectors: the destination's own (GuardDuty exports within a partition). */
+  readonly partition: string;
+}
+
+function sourceConditions(sources: DetectorSources): Record<string, Record<string, string[]>> {
+  const account = { 'aws:SourceAccount': [...sources.accountIds] };
+  if (sources.detectorArns) {
+    return { StringEquals: { ...account, 'aws:SourceArn': [...sources.detectorArns] } };
+  }
+  const patterns = sources.regions.flatMap((region) => sources.accountIds.map((accountId) => `arn:${sources.partition}:guardduty:${region}:${accountId}:detector/*`));
+  return { StringEquals: account, ArnLike: { 'aws:SourceArn': patterns } };
+}
+
+function guardDuty(sources: DetectorSources): iam.IPrincipal[] {
+  return guardDutyServicePrincipals(sources.regions).map((name) => new iam.ServicePrincipal(name));
+}
+
+/**
+ * The bucket policy statements of the export guide's step 3, in its order: GuardDuty may
+ * read the bucket's location and put objects under the folder, only for the source
+ * detectors; it may not put an object that is not encrypted with SSE-KMS, or encrypted
+ * with any key but `keyArn`.
+ */
+export function bucketPolicyStatements(bucketArn: string, folderObjectsArn: string, keyArn: string, sources: DetectorSources): iam.PolicyStatement[] {
+  const principals = guardDuty(sources);
+  const conditions = sourceConditions(sources);
+  return [
+    new iam.PolicyStatement({ sid: 'AllowGuardDutyGetBucketLocation', principals, actions: ['s3:GetBucketLocation'], resources: [bucketArn], conditions }),
+    new iam.PolicyStatement({ sid: 'AllowGuardDutyPutObject', principals, actions: ['s3:PutObject'], resources: [folderObjectsArn], conditions }),
+    new iam.PolicyStatement({
+      sid: 'DenyGuardDutyUnencryptedObjectUploads',
+      effect: iam.Effect.DENY,
+      principals,
+      actions: ['s3:PutObject'],
+      resources: [folderObjectsArn],
+      conditions: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyGuardDutyIncorrectEncryptionHeader',
+      effect: iam.Effect.DENY,
+      principals,
+      actions: ['s3:PutObject'],
+      resources: [folderObjectsArn],
+      conditions: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn } },
+    }),
+  ];
+}
+
+/**
+ * The guide's "Deny non-HTTPS access", over the bucket as well as its objects (as
+ * `enforceSSL` writes it, which the packs check), for a bucket this library did not make.
+ */
+export function denyInsecureTransportStatement(bucketArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyNonHttpsAccess',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:*'],
+    resources: [bucketArn, `${bucketArn}/*`],
+    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+}
+
+/**
+ * The key policy statement of the export guide's step 2: GuardDuty may generate data keys
+ * for the source detectors. `*` in a key policy is the key itself (naming the key's own
+ * ARN there would make the key depend on itself).
+ */
+export function keyPolicyStatement(sources: DetectorSources): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowGuardDutyGenerateDataKey',
+    principals: guardDuty(sources),
+    actions: ['kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: sourceConditions(sources),
+  });
+}
+
+/** What a bucket made for findings is built from. */
+export interface ExportBucketOptions {
+  readonly encryptionKey?: kms.IKey;
+  readonly lifecycleRules?: s3.LifecycleRule[];
+  readonly removalPolicy?: RemovalPolicy;
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  readonly serverAccessLogsPrefix?: string;
+  readonly bucketName?: string;
+}
+
+/**
+ * A bucket for exported findings, and its key when none is given: versioned (findings are
+ * evidence: an overwritten or deleted object stays recoverable), private, SSE-KMS with the
+ * key and an S3 Bucket Key (fewer KMS requests per object), HTTPS only. Bucket and key are
+ * retained on stack deletion unless told otherwise.
+ */
+export function createExportBucket(scope: Construct, options: ExportBucketOptions): { bucket: s3.Bucket; encryptionKey: kms.IKey } {
+  const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
+  const encryptionKey =
+    options.encryptionKey ??
+    new kms.Key(scope, 'Key', {
+      description: `Encrypts the GuardDuty findings exported to ${scope.node.path} (cdk-guardduty-members)`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+  const bucket = new s3.Bucket(scope, 'Bucket', {
+    bucketName: options.bucketName,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey,
+    bucketKeyEnabled: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    versioned: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: options.lifecycleRules,
+    serverAccessLogsBucket: options.serverAccessLogsBucket,
+    serverAccessLogsPrefix: options.serverAccessLogsPrefix,
+    removalPolicy,
+  });
+  acknowledgeBucketRules(bucket, options);
+  return { bucket, encryptionKey };
+}
+
+const REPLICATION_REASON =
+  'Cross-region replication is a choice of where copies of findings may live; GuardDuty keeps findings for 90 days ' +
+  'and the bucket is versioned. Add a replication rule to the bucket where a copy in a second region is required.';
+const ACCESS_LOGS_REASON =
+  'Only GuardDuty writes to this bucket (the bucket policy allows no one else but the account); pass ' +
+  'serverAccessLogsBucket to log every request where the access record is required.';
+
+function acknowledgeBucketRules(bucket: s3.Bucket, options: ExportBucketOptions): void {
+  const suppressions = ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3BucketReplicationEnabled`, reason: REPLICATION_REASON }));
+  if (!options.serverAccessLogsBucket) {
+    suppressions.push(
+      { id: 'AwsSolutions-S1', reason: ACCESS_LOGS_REASON },
+      ...['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3BucketLoggingEnabled`, reason: ACCESS_LOGS_REASON })),
+    );
+  }
+  addNagSuppressions(bucket, suppressions);
+}
+
+/** The partition of `scope`'s stack, as a value for ARNs. */
+export function partitionOf(scope: Construct): string {
+  return Stack.of(scope).partition;
+}
