@@ -21,13 +21,18 @@ export interface DetectorSources {
   readonly partition: string;
 }
 
-function sourceConditions(sources: DetectorSources): Record<string, Record<string, string[]>> {
-  const account = { 'aws:SourceAccount': [...sources.accountIds] };
+/** One value as the guide writes it (a string), several as a list (any of them matches). */
+function oneOrMany(values: readonly string[]): string | string[] {
+  return values.length === 1 ? values[0] : [...values];
+}
+
+function sourceConditions(sources: DetectorSources): Record<string, Record<string, string | string[]>> {
+  const account = { 'aws:SourceAccount': oneOrMany(sources.accountIds) };
   if (sources.detectorArns) {
-    return { StringEquals: { ...account, 'aws:SourceArn': [...sources.detectorArns] } };
+    return { StringEquals: { ...account, 'aws:SourceArn': oneOrMany(sources.detectorArns) } };
   }
   const patterns = sources.regions.flatMap((region) => sources.accountIds.map((accountId) => `arn:${sources.partition}:guardduty:${region}:${accountId}:detector/*`));
-  return { StringEquals: account, ArnLike: { 'aws:SourceArn': patterns } };
+  return { StringEquals: account, ArnLike: { 'aws:SourceArn': oneOrMany(patterns) } };
 }
 
 function guardDuty(sources: DetectorSources): iam.IPrincipal[] {
