@@ -107,7 +107,7 @@ export class GuardDutyFindingsExportBucket extends Construct {
   constructor(scope: Construct, id: string, props: GuardDutyFindingsExportBucketProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const sources = checkedSources(this, props.sourceAccountIds, props.sourceRegions ?? [stack.region], this.node.path);
+    const sources = checkedSources(this, props.sourceAccountIds, props.sourceRegions ?? [stack.region], `GuardDutyFindingsExportBucket ${this.node.path}`);
     const problems = [
       prefixProblem(props.prefix),
       ...sources.regions.map((region) => destinationRegionProblem(region, regionOf(stack), props.encryptionKey ? regionOf(props.encryptionKey.stack, props.encryptionKey.env.region) : undefined, this.node.path)),
