@@ -59,6 +59,15 @@ export interface GuardDutyFindingsExportBucketProps {
   readonly bucketName?: string;
 
   /**
+   * A default Object Lock retention for every findings object (Object Lock is on for the
+   * bucket made here; without a retention it locks nothing). `s3.ObjectLockRetention.governance(Duration.days(365))`
+   * keeps each object immutable for a year.
+   *
+   * @default - no default retention (the NIST 800-53 R4 default-lock rule is acknowledged)
+   */
+  readonly objectLockDefaultRetention?: s3.ObjectLockRetention;
+
+  /**
    * The bucket that receives this bucket's server access logs.
    *
    * @default - no server access logs (the packs' logging rules are acknowledged)

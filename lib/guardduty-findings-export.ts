@@ -78,6 +78,15 @@ export interface GuardDutyFindingsExportProps {
   readonly lifecycleRules?: s3.LifecycleRule[];
 
   /**
+   * A default Object Lock retention for every findings object (Object Lock is on for the
+   * bucket made here; without a retention it locks nothing). `s3.ObjectLockRetention.governance(Duration.days(365))`
+   * keeps each object immutable for a year.
+   *
+   * @default - no default retention (the NIST 800-53 R4 default-lock rule is acknowledged)
+   */
+  readonly objectLockDefaultRetention?: s3.ObjectLockRetention;
+
+  /**
    * The bucket that receives the server access logs of the bucket this construct makes.
    *
    * @default - no server access logs (the packs' logging rules are acknowledged)
@@ -215,8 +224,10 @@ function checkProps(scope: Construct, props: GuardDutyFindingsExportProps): void
   if (props.bucket && props.lifecycleRules) {
     problems.push(`lifecycleRules apply to the bucket this construct makes; bucket ${props.bucket.node.path} is given: set its lifecycle rules where it is made`);
   }
-  if (props.bucket && props.serverAccessLogsBucket) {
-    problems.push(`serverAccessLogsBucket applies to the bucket this construct makes; bucket ${props.bucket.node.path} is given`);
+  for (const [name, value] of [['serverAccessLogsBucket', props.serverAccessLogsBucket], ['objectLockDefaultRetention', props.objectLockDefaultRetention]] as const) {
+    if (props.bucket && value) {
+      problems.push(`${name} applies to the bucket this construct makes; bucket ${props.bucket.node.path} is given: set it where that bucket is made`);
+    }
   }
   if (Token.isUnresolved(Stack.of(scope).region)) {
     problems.push("the stack's region must be known at synth time (GuardDuty names a regional service principal in opt-in regions, and checks the bucket's region): set the stack's env.region");

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -108,12 +108,14 @@ export interface ExportBucketOptions {
   readonly serverAccessLogsBucket?: s3.IBucket;
   readonly serverAccessLogsPrefix?: string;
   readonly bucketName?: string;
+  readonly objectLockDefaultRetention?: s3.ObjectLockRetention;
 }
 
 /**
  * A bucket for exported findings, and its key when none is given: versioned (findings are
- * evidence: an overwritten or deleted object stays recoverable), private, SSE-KMS with the
- * key and an S3 Bucket Key (fewer KMS requests per object), HTTPS only. Bucket and key are
+ * evidence: an overwritten or deleted object stays recoverable), Object Lock turned on,
+ * private, SSE-KMS with the key and an S3 Bucket Key (fewer KMS requests per object),
+ * HTTPS only, new objects announced to EventBridge. Bucket and key are
  * retained on stack deletion unless told otherwise.
  */
 export function createExportBucket(scope: Construct, options: ExportBucketOptions): { bucket: s3.Bucket; encryptionKey: kms.IKey } {
@@ -134,14 +136,43 @@ export function createExportBucket(scope: Construct, options: ExportBucketOption
     enforceSSL: true,
     versioned: true,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: options.lifecycleRules,
+    lifecycleRules: options.lifecycleRules ?? DEFAULT_LIFECYCLE_RULES,
+    // Object Lock can only be turned on when a bucket is made; without a default retention
+    // it locks nothing until asked (objectLockDefaultRetention, or a retention per object).
+    objectLockEnabled: true,
+    objectLockDefaultRetention: options.objectLockDefaultRetention,
     serverAccessLogsBucket: options.serverAccessLogsBucket,
     serverAccessLogsPrefix: options.serverAccessLogsPrefix,
     removalPolicy,
   });
+  // Each new findings object is announced on the default event bus (S3 sends it natively,
+  // free of charge, without the notification function `eventBridgeEnabled` would add).
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  if (encryptionKey instanceof kms.Key && !options.encryptionKey) {
+    // Control Tower's CT.KMS.PR.3: only AWS services acting for a resource may be granted the key.
+    encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
+  }
   acknowledgeBucketRules(bucket, options);
   return { bucket, encryptionKey };
 }
+
+/**
+ * Without lifecycle rules of the user's: findings stay, a version overwritten or deleted
+ * stays recoverable for 90 days (the time GuardDuty itself keeps a finding), and parts
+ * of uploads GuardDuty never completed go after 7 days.
+ */
+export const DEFAULT_LIFECYCLE_RULES: s3.LifecycleRule[] = [
+  { id: 'NoncurrentVersionsAndIncompleteUploads', noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) },
+];
 
 const REPLICATION_REASON =
   'Cross-region replication is a choice of where copies of findings may live; GuardDuty keeps findings for 90 days ' +
@@ -150,13 +181,22 @@ const ACCESS_LOGS_REASON =
   'Only GuardDuty writes to this bucket (the bucket policy allows no one else but the account); pass ' +
   'serverAccessLogsBucket to log every request where the access record is required.';
 
+const OBJECT_LOCK_REASON =
+  'Object Lock is on, without a default retention: how long findings must be immutable is a records-retention decision ' +
+  '(a retention also blocks lifecycle expiry and deleting the bucket). Pass objectLockDefaultRetention where it is mandated.';
+
 function acknowledgeBucketRules(bucket: s3.Bucket, options: ExportBucketOptions): void {
-  const suppressions = ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3BucketReplicationEnabled`, reason: REPLICATION_REASON }));
+  const suppressions = [
+    ...['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3BucketReplicationEnabled`, reason: REPLICATION_REASON })),
+  ];
   if (!options.serverAccessLogsBucket) {
     suppressions.push(
       { id: 'AwsSolutions-S1', reason: ACCESS_LOGS_REASON },
       ...['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-S3BucketLoggingEnabled`, reason: ACCESS_LOGS_REASON })),
     );
+  }
+  if (!options.objectLockDefaultRetention) {
+    suppressions.push({ id: 'NIST.800.53.R4-S3BucketDefaultLockEnabled', reason: OBJECT_LOCK_REASON });
   }
   addNagSuppressions(bucket, suppressions);
 }

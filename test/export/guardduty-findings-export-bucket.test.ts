@@ -16,6 +16,7 @@ function destination(props: Partial<GuardDutyFindingsExportBucketProps> = {}, st
 }
 
 type Statement = { Sid?: string; Principal: unknown; Action: string; Condition?: unknown };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- template resources are untyped JSON
 const statements = (stack: Stack, type: string, path: (r: any) => Statement[]) => Object.values(Template.fromStack(stack).findResources(type)).flatMap(path);
 const bucketStatements = (stack: Stack) => statements(stack, 'AWS::S3::BucketPolicy', (r) => r.Properties.PolicyDocument.Statement);
 const keyStatements = (stack: Stack) => statements(stack, 'AWS::KMS::Key', (r) => r.Properties.KeyPolicy.Statement);

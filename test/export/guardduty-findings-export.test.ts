@@ -1,4 +1,4 @@
-import { App, CfnElement, IResource, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, IResource, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -45,13 +45,15 @@ function logicalId(resource: IResource): string {
 }
 
 /** Template values with `Fn::Join` of literal parts and the partition written as one string, as the guide writes ARNs. */
-function flatten(node: any): any {
+function flatten(node: unknown): unknown {
   if (Array.isArray(node)) {
     return node.map(flatten);
   }
   if (node && typeof node === 'object') {
-    if (node['Fn::Join'] && node['Fn::Join'][0] === '' && node['Fn::Join'][1].every((p: any) => typeof p === 'string' || p.Ref === 'AWS::Partition')) {
-      return node['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : '${AWS::Partition}')).join('');
+    const join = (node as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    const literal = (part: unknown) => typeof part === 'string' || (part as { Ref?: string }).Ref === 'AWS::Partition';
+    if (join && join[0] === '' && join[1].every(literal)) {
+      return join[1].map((part) => (typeof part === 'string' ? part : '${AWS::Partition}')).join('');
     }
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, flatten(v)]));
   }
@@ -79,7 +81,7 @@ describe('a bucket and key made by the construct', () => {
 
   test('the key policy lets GuardDuty generate data keys for this detector only', () => {
     const { stack } = exportFindings();
-    const statement = bySid(flatten(keyStatements(stack)), 'AllowGuardDutyGenerateDataKey');
+    const statement = bySid(flatten(keyStatements(stack)) as Statement[], 'AllowGuardDutyGenerateDataKey');
 
     expect(statement).toEqual({ Sid: 'AllowGuardDutyGenerateDataKey', Effect: 'Allow', Principal: { Service: 'guardduty.amazonaws.com' }, Action: 'kms:GenerateDataKey', Resource: '*', Condition: SOURCE });
   });
@@ -100,7 +102,7 @@ describe('a bucket and key made by the construct', () => {
   });
 
   test('the bucket is versioned, private, SSE-KMS with the key, retained, and carries the lifecycle rules given', () => {
-    const { stack } = exportFindings({ lifecycleRules: [{ id: 'Archive', transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: { toDays: () => 365 } as any }] }] });
+    const { stack } = exportFindings({ lifecycleRules: [{ id: 'Archive', transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(365) }] }] });
     const template = Template.fromStack(stack);
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
@@ -144,7 +146,7 @@ describe('a bucket and key given', () => {
     ]);
     expect(bySid(statements, 'DenyNonHttpsAccess')).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
     expect(bySid(statements, 'AllowGuardDutyPutObject')?.Condition).toEqual(SOURCE);
-    expect(bySid(flatten(keyStatements(stack)), 'AllowGuardDutyGenerateDataKey')?.Condition).toEqual(SOURCE);
+    expect(bySid(flatten(keyStatements(stack)) as Statement[], 'AllowGuardDutyGenerateDataKey')?.Condition).toEqual(SOURCE);
   });
 
   test('of another account (a log archive): the destination names them, and a warning says their own stack must allow this detector', () => {
