@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -35,9 +35,10 @@ export interface GuardDutyFindingsExportBucketProps {
   readonly prefix?: string;
 
   /**
-   * The KMS key that encrypts the findings, in this stack and region. Its key policy gets
-   * the statement GuardDuty needs. A key in another account (an audit account) cannot be
-   * changed from here: give its stack `GuardDutyFindingsExportBucket.keyPolicyStatement`.
+   * The KMS key that encrypts the findings, in the bucket's region. A key of this stack
+   * gets the statement GuardDuty needs in its key policy. A key of another account (an
+   * audit account) cannot be changed from here: its own stack adds
+   * `GuardDutyFindingsExportBucket.keyPolicyStatement` (a warning says so).
    *
    * @default - a customer managed key with rotation, made for this bucket
    */
@@ -131,9 +132,10 @@ export class GuardDutyFindingsExportBucket extends Construct {
       bucket.addToResourcePolicy(statement);
     }
     if (!encryptionKey.addToResourcePolicy(keyPolicyStatement(sources)).statementAdded) {
-      throw new Error(
-        `GuardDutyFindingsExportBucket ${this.node.path}: encryptionKey is not a key of this stack, so its key policy cannot get GuardDuty's statement here. ` +
-          "Pass a kms.Key of this stack, or add GuardDutyFindingsExportBucket.keyPolicyStatement(...) to the key's policy in its own stack and pass that key from there",
+      Annotations.of(this).addWarningV2(
+        'cdk-guardduty-members:findingsExportKeyPolicy',
+        `The KMS key ${encryptionKey.node.path} is not a key of this stack, so its key policy is not written here: GuardDuty cannot export until the key's own stack ` +
+          `adds GuardDutyFindingsExportBucket.keyPolicyStatement(this, [${sources.accountIds.map((a) => `'${a}'`).join(', ')}], [${sources.regions.map((r) => `'${r}'`).join(', ')}])`,
       );
     }
     this.bucket = bucket;

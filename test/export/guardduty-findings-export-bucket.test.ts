@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { GuardDutyFindingsExportBucket, GuardDutyFindingsExportBucketProps } from '../../lib';
 
@@ -60,10 +60,17 @@ test('the static key statement is the same one, for a key in a third account (an
   expect(statement?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ADMINISTRATOR }, ArnLike: { 'aws:SourceArn': detectorsIn('us-east-1', 'eu-west-1') } });
 });
 
-test('a key of another stack is refused: its policy cannot be written from here', () => {
+test('a key of another account (an audit account) is used, with a warning that its own stack must add the statement', () => {
   const stack = archiveStack();
   const encryptionKey = kms.Key.fromKeyArn(stack, 'AuditKey', 'arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab');
-  expect(() => destination({ encryptionKey }, stack)).toThrow(/encryptionKey is not a key of this stack.*keyPolicyStatement/);
+  destination({ encryptionKey }, stack);
+
+  Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 0);
+  const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+  expect(warnings).toEqual([expect.stringMatching(/AuditKey is not a key of this stack.*keyPolicyStatement\(this, \['111111111111'\], \['us-east-1', 'eu-west-1'\]\)/)]);
+  expect(bucketStatements(stack).find((s) => s.Sid === 'DenyGuardDutyIncorrectEncryptionHeader')?.Condition).toEqual({
+    StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': encryptionKey.keyArn },
+  });
 });
 
 test.each([
