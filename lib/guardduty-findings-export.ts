@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FindingPublishingFrequency } from './finding-publishing-frequency';
 import { DetectorSources, bucketPolicyStatements, createExportBucket, denyInsecureTransportStatement, keyPolicyStatement } from './private/findings-export-policies';
+import { findingPublishingFrequencyProblem } from './private/finding-publishing-frequency-rules';
 import { EXPORT_GUIDE, destinationRegionProblem, prefixProblem } from './private/findings-export-rules';
 import { detectorIdProblems } from './private/synth-validation';
 
@@ -32,8 +33,9 @@ export interface GuardDutyFindingsExportProps {
 
   /**
    * How often GuardDuty exports updates of findings it already exported. Set on `detector`
-   * (its `FindingPublishingFrequency`), so it needs `detector`: a detector that GuardDuty
-   * made on its own (EnableOrganizationAdminAccount) is not in the stack.
+   * (its `FindingPublishingFrequency`), so it needs `detector`. For the detector GuardDuty
+   * made for a delegated administrator (EnableOrganizationAdminAccount), which is not in
+   * the stack, set `findingPublishingFrequency` on `GuardDutyOrganizationConfiguration`.
    *
    * @default - the detector's own setting (GuardDuty's default is SIX_HOURS)
    */
@@ -208,11 +210,12 @@ function checkProps(scope: Construct, props: GuardDutyFindingsExportProps): void
   if (props.findingPublishingFrequency !== undefined && props.detector === undefined) {
     problems.push(
       `findingPublishingFrequency ${props.findingPublishingFrequency} is a property of the detector and needs detector (the guardduty.CfnDetector of this stack); ` +
-        'a detector that GuardDuty made itself is not in the stack: set its frequency with UpdateDetector, or leave findingPublishingFrequency out',
+        'for the detector GuardDuty made for a delegated administrator, set findingPublishingFrequency on GuardDutyOrganizationConfiguration instead',
     );
   }
-  if (props.findingPublishingFrequency !== undefined && !Object.values(FindingPublishingFrequency).includes(props.findingPublishingFrequency)) {
-    problems.push(`findingPublishingFrequency must be one of ${Object.values(FindingPublishingFrequency).join(', ')}, got ${JSON.stringify(props.findingPublishingFrequency)}`);
+  const frequency = findingPublishingFrequencyProblem(props.findingPublishingFrequency, 'findingPublishingFrequency');
+  if (frequency) {
+    problems.push(frequency);
   }
   const prefix = prefixProblem(props.prefix);
   if (prefix) {
