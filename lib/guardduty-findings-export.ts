@@ -232,7 +232,17 @@ function checkProps(scope: Construct, props: GuardDutyFindingsExportProps): void
       problems.push(`${name} applies to the bucket this construct makes; bucket ${props.bucket.node.path} is given: set it where that bucket is made`);
     }
   }
-  if (Token.isUnresolved(Stack.of(scope).region)) {
+  const here = Stack.of(scope);
+  if (props.detector) {
+    const there = Stack.of(props.detector);
+    if (there.region !== here.region || there.account !== here.account) {
+      problems.push(
+        `detector ${props.detector.node.path} is in account ${there.account}, region ${there.region}, and this stack in account ${here.account}, region ${here.region}: ` +
+          'a publishing destination belongs to a detector of its own account and region. Declare the export in the detector\'s stack',
+      );
+    }
+  }
+  if (Token.isUnresolved(here.region)) {
     problems.push("the stack's region must be known at synth time (GuardDuty names a regional service principal in opt-in regions, and checks the bucket's region): set the stack's env.region");
   }
   if (problems.length > 0) {

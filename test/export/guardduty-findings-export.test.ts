@@ -232,6 +232,16 @@ describe('the detector and its finding publishing frequency', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::GuardDuty::Detector', { FindingPublishingFrequency: frequency });
   });
 
+  test('a detector of another region is refused, naming both environments', () => {
+    const app = new App();
+    const other = new Stack(app, 'Other', { env: { account: ADMINISTRATOR, region: 'us-east-1' } });
+    const detector = new guardduty.CfnDetector(other, 'Detector', { enable: true });
+    const stack = new Stack(app, 'Here', { env: { account: ADMINISTRATOR, region: 'eu-west-1' } });
+    expect(() => new GuardDutyFindingsExport(stack, 'FindingsExport', { detector })).toThrow(
+      /detector Other\/Detector is in account 111111111111, region us-east-1, and this stack in account 111111111111, region eu-west-1/,
+    );
+  });
+
   test('a frequency without the detector is refused, saying why', () => {
     expect(() => exportFindings({ findingPublishingFrequency: FindingPublishingFrequency.ONE_HOUR })).toThrow(
       /findingPublishingFrequency ONE_HOUR is a property of the detector and needs detector/,
