@@ -2,10 +2,12 @@ import { CustomResource, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { FindingPublishingFrequency } from './finding-publishing-frequency';
 import { OrganizationAutoEnable } from './organization-auto-enable';
 import { OrganizationConfigurationProvider } from './organization-configuration-provider';
 import { OrganizationFeatureConfiguration } from './organization-feature';
 import { ORGANIZATION_CONFIGURATION_ATTRIBUTE, OrganizationConfigurationResourceProperties } from './private/organization-configuration-contract';
+import { findingPublishingFrequencyProblem } from './private/finding-publishing-frequency-rules';
 import { FieldNames, organizationConfigurationProblems } from './private/organization-configuration-rules';
 import { detectorIdProblems, removalPolicyProblems } from './private/synth-validation';
 
@@ -37,6 +39,16 @@ export interface GuardDutyOrganizationConfigurationProps {
    * at deploy time (the deployment fails if GuardDuty is not enabled there)
    */
   readonly detectorId?: string;
+
+  /**
+   * How often the delegated administrator's detector exports updates of findings it
+   * already exported (to EventBridge, an S3 publishing destination, Detective): set with
+   * `UpdateDetector` on the detector the configuration belongs to, which GuardDuty made
+   * itself (no `CfnDetector` can carry it). Only changed when it differs; a Delete leaves it.
+   *
+   * @default - the detector's frequency is left as it is (GuardDuty's default is SIX_HOURS)
+   */
+  readonly findingPublishingFrequency?: FindingPublishingFrequency;
 
   /**
    * What happens to the organization configuration when the construct is deleted. Only
@@ -147,6 +159,9 @@ export class GuardDutyOrganizationConfiguration extends Construct {
     if (props.detectorId === undefined) {
       provider.grantDetectorLookup();
     }
+    if (props.findingPublishingFrequency !== undefined) {
+      provider.grantDetectorSettings();
+    }
 
     const properties: OrganizationConfigurationResourceProperties = {
       DetectorId: props.detectorId,
@@ -157,6 +172,7 @@ export class GuardDutyOrganizationConfiguration extends Construct {
         AdditionalConfiguration: feature.additionalConfiguration?.map((entry) => ({ Name: entry.name, AutoEnable: entry.autoEnable })),
       })),
       RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'DESTROY' : 'RETAIN',
+      FindingPublishingFrequency: props.findingPublishingFrequency,
     };
 
     // As for the other constructs: the resource itself is always deleted, so the handler
@@ -191,6 +207,7 @@ function validateProps(props: GuardDutyOrganizationConfigurationProps, construct
     ...organizationConfigurationProblems(props.autoEnableOrganizationMembers, props.features, PROP_NAMES, (value) => Token.isUnresolved(value)),
     ...detectorIdProblems(props.detectorId, construct),
     ...removalPolicyProblems(props.removalPolicy, 'auto-enable is either left as it is or set to NONE'),
+    ...[findingPublishingFrequencyProblem(props.findingPublishingFrequency, 'findingPublishingFrequency')].filter((problem): problem is string => problem !== undefined),
   ];
   if (problems.length > 0) {
     throw new Error(`Invalid GuardDutyOrganizationConfiguration props at ${path}:${problems.map((problem) => `\n  ${problem}`).join('')}`);

@@ -10,3 +10,6 @@ export * from './guardduty-delegated-administrator';
 export * from './guardduty-membership-monitor';
 export * from './guardduty-administrator-monitor';
 export * from './organization-members';
+export * from './finding-publishing-frequency';
+export * from './guardduty-findings-export';
+export * from './guardduty-findings-export-bucket';

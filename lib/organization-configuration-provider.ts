@@ -57,6 +57,12 @@ export class OrganizationConfigurationProvider extends Construct {
     this.grant = new RegionalGuardDutyGrant(provider.role, CONFIGURATION_ACTIONS);
   }
 
+  /** Lets the handler read and set the detector's finding publishing frequency. Idempotent. */
+  public grantDetectorSettings(): void {
+    this.grant.addAction('guardduty:GetDetector');
+    this.grant.addAction('guardduty:UpdateDetector');
+  }
+
   /** Lets the handler find the detector of its account and region, for constructs without detectorId. Idempotent. */
   public grantDetectorLookup(): void {
     this.grant.addAction('guardduty:ListDetectors');

@@ -70,3 +70,22 @@ describe('the detector', () => {
     expect(memberStatus()).toBe('Invited');
   });
 });
+
+describe('the finding publishing frequency', () => {
+  test('a detector starts at SIX_HOURS; UpdateDetector sets it and GetDetector reports it, leaving the status', async () => {
+    const detectorId = emulator.seedDetector(ADMIN, REGION);
+    const admin = guardDuty(ADMIN);
+
+    expect((await admin.send(new GetDetectorCommand({ DetectorId: detectorId }))).FindingPublishingFrequency).toBe('SIX_HOURS');
+    await admin.send(new UpdateDetectorCommand({ DetectorId: detectorId, FindingPublishingFrequency: 'FIFTEEN_MINUTES' }));
+
+    expect(await admin.send(new GetDetectorCommand({ DetectorId: detectorId }))).toMatchObject({ FindingPublishingFrequency: 'FIFTEEN_MINUTES', Status: 'ENABLED' });
+    expect(emulator.findingPublishingFrequency(ADMIN, REGION)).toBe('FIFTEEN_MINUTES');
+  });
+
+  test('a frequency that is not GuardDuty\'s is refused at the wire, as GuardDuty refuses it', async () => {
+    const detectorId = emulator.seedDetector(ADMIN, REGION);
+    await expect(guardDuty(ADMIN).send(new UpdateDetectorCommand({ DetectorId: detectorId, FindingPublishingFrequency: 'DAILY' as never }))).rejects.toMatchObject({ name: 'BadRequestException' });
+    expect(emulator.findingPublishingFrequency(ADMIN, REGION)).toBe('SIX_HOURS');
+  });
+});

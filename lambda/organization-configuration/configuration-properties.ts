@@ -1,3 +1,4 @@
+import { findingPublishingFrequencyProblem } from '../../lib/private/finding-publishing-frequency-rules';
 import { MEMBER_REMOVAL_POLICIES, MemberRemovalPolicy } from '../../lib/private/invitation-contract';
 import { detectorIdProblem } from '../../lib/private/member-account-rules';
 import { PROPERTY_NAMES, organizationConfigurationProblems, show } from '../../lib/private/organization-configuration-rules';
@@ -10,6 +11,8 @@ export interface OrganizationConfigurationSettings {
   readonly detectorId?: string;
   readonly declared: DeclaredConfiguration;
   readonly removalPolicy: MemberRemovalPolicy;
+  /** Undefined: the detector's frequency is left as it is. */
+  readonly findingPublishingFrequency?: string;
 }
 
 /**
@@ -32,6 +35,10 @@ export function parseOrganizationConfigurationSettings(raw: unknown): Organizati
   if (typeof removalPolicy !== 'string' || !(MEMBER_REMOVAL_POLICIES as readonly string[]).includes(removalPolicy)) {
     problems.push(`RemovalPolicy must be one of ${MEMBER_REMOVAL_POLICIES.join(', ')}, got ${show(removalPolicy)}`);
   }
+  const frequencyIssue = findingPublishingFrequencyProblem(props.FindingPublishingFrequency, 'FindingPublishingFrequency');
+  if (frequencyIssue) {
+    problems.push(frequencyIssue);
+  }
   if (problems.length > 0) {
     throw new HandlerError(`Invalid GuardDutyOrganizationConfiguration properties: ${problems.join('; ')}.`);
   }
@@ -48,5 +55,6 @@ export function parseOrganizationConfigurationSettings(raw: unknown): Organizati
       })),
     },
     removalPolicy: removalPolicy as MemberRemovalPolicy,
+    findingPublishingFrequency: props.FindingPublishingFrequency as string | undefined,
   };
 }

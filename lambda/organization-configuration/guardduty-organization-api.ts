@@ -1,11 +1,14 @@
 import {
   AutoEnableMembers,
   DescribeOrganizationConfigurationCommand,
+  FindingPublishingFrequency,
+  GetDetectorCommand,
   GuardDutyClient,
   ListDetectorsCommand,
   OrgFeature,
   OrgFeatureAdditionalConfiguration,
   OrgFeatureStatus,
+  UpdateDetectorCommand,
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
 import { Deadline } from '../shared/deadline';
@@ -21,6 +24,10 @@ export interface GuardDutyOrganizationApi {
   /** The configuration, every page of features gathered. */
   describe(detectorId: string): Promise<CurrentConfiguration>;
   update(detectorId: string, autoEnableOrganizationMembers: string, features: readonly FeatureSetting[]): Promise<void>;
+  /** The detector's FindingPublishingFrequency (GetDetector). */
+  findingPublishingFrequency(detectorId: string): Promise<string | undefined>;
+  /** Sets only the frequency: UpdateDetector leaves every field it is not given. */
+  setFindingPublishingFrequency(detectorId: string, frequency: string): Promise<void>;
 }
 
 /** DescribeOrganizationConfiguration pages its features (50 at most); more pages than this is a token that never ends. */
@@ -59,6 +66,18 @@ export function guardDutyOrganizationApi(client: GuardDutyClient, deadline: Dead
         }
       }
       return { autoEnableOrganizationMembers, features, memberAccountLimitReached };
+    },
+
+    async findingPublishingFrequency(detectorId) {
+      const output = await deadline.run('reading the detector', (abortSignal) => client.send(new GetDetectorCommand({ DetectorId: detectorId }), { abortSignal }));
+      return output.FindingPublishingFrequency;
+    },
+
+    async setFindingPublishingFrequency(detectorId, frequency) {
+      // Checked against GuardDuty's values (lib/private/finding-publishing-frequency-rules.ts).
+      await deadline.run('updating the detector\'s finding publishing frequency', (abortSignal) =>
+        client.send(new UpdateDetectorCommand({ DetectorId: detectorId, FindingPublishingFrequency: frequency as FindingPublishingFrequency }), { abortSignal }),
+      );
     },
 
     async update(detectorId, autoEnableOrganizationMembers, features) {

@@ -12,6 +12,7 @@ import { Logger, createLogger } from '../shared/logger';
 import { CompletionResponse, HandlerResponse } from '../shared/provider-responses';
 import { AUTO_ENABLE_OFF, planConfigurationUpdate } from './configuration-diff';
 import { OrganizationConfigurationSettings, parseOrganizationConfigurationSettings } from './configuration-properties';
+import { planFrequencyUpdate } from './frequency-plan';
 import { GuardDutyOrganizationApi, guardDutyOrganizationApi } from './guardduty-organization-api';
 
 /** Time kept back from the Lambda timeout for the framework to send its response. */
@@ -58,14 +59,31 @@ async function onCreateOrUpdate(api: GuardDutyOrganizationApi, event: CloudForma
   } else {
     log.info('the organization configuration is as declared: nothing to update', { detectorId });
   }
+  const frequencyUpdated = await applyFrequency(api, detectorId, settings.findingPublishingFrequency, log);
   return {
     PhysicalResourceId: organizationConfigurationPhysicalId(detectorId),
     Data: {
       [ORGANIZATION_CONFIGURATION_ATTRIBUTE.DETECTOR_ID]: detectorId,
       [ORGANIZATION_CONFIGURATION_ATTRIBUTE.MEMBER_ACCOUNT_LIMIT_REACHED]: String(current.memberAccountLimitReached),
-      [ORGANIZATION_CONFIGURATION_ATTRIBUTE.UPDATED]: String(update !== undefined),
+      [ORGANIZATION_CONFIGURATION_ATTRIBUTE.UPDATED]: String(update !== undefined || frequencyUpdated),
     },
   };
+}
+
+/** Reads the detector only when a frequency is declared, and writes only when it differs. */
+async function applyFrequency(api: GuardDutyOrganizationApi, detectorId: string, declared: string | undefined, log: Logger): Promise<boolean> {
+  if (declared === undefined) {
+    return false;
+  }
+  const current = await api.findingPublishingFrequency(detectorId);
+  const frequency = planFrequencyUpdate(declared, current);
+  if (frequency === undefined) {
+    log.info('the finding publishing frequency is as declared', { detectorId, frequency: declared });
+    return false;
+  }
+  await api.setFindingPublishingFrequency(detectorId, frequency);
+  log.info('updated the finding publishing frequency', { detectorId, from: current ?? 'unset', to: frequency });
+  return true;
 }
 
 /**

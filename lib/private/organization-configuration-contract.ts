@@ -28,6 +28,8 @@ export interface OrganizationConfigurationResourceProperties {
   readonly Features: readonly FeatureProperty[];
   /** DESTROY: a Delete sets AutoEnableOrganizationMembers to NONE. */
   readonly RemovalPolicy: MemberRemovalPolicy;
+  /** The detector's FindingPublishingFrequency (UpdateDetector); absent: left as it is. */
+  readonly FindingPublishingFrequency?: string;
 }
 
 /** Names of the values in the handler's `Data`, read with `Fn::GetAtt`. */
@@ -35,7 +37,7 @@ export const ORGANIZATION_CONFIGURATION_ATTRIBUTE = {
   DETECTOR_ID: 'DetectorId',
   /** "true" once the delegated administrator has as many members as GuardDuty allows (50,000). */
   MEMBER_ACCOUNT_LIMIT_REACHED: 'MemberAccountLimitReached',
-  /** "true" when this deployment called UpdateOrganizationConfiguration, "false" when nothing differed. */
+  /** "true" when this deployment called UpdateOrganizationConfiguration or UpdateDetector, "false" when nothing differed. */
   UPDATED: 'Updated',
 } as const;
 

@@ -1,7 +1,7 @@
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
-import { GuardDutyOrganizationConfiguration, GuardDutyOrganizationConfigurationProps, OrganizationAutoEnable } from '../../lib';
+import { FindingPublishingFrequency, GuardDutyOrganizationConfiguration, GuardDutyOrganizationConfigurationProps, OrganizationAutoEnable } from '../../lib';
 
 function newStack(): Stack {
   return new Stack(new App(), 'DelegatedAdministrator', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -164,5 +164,28 @@ describe('synth-time checks name the bad value and the valid choices', () => {
 test('the provider framework\'s function is the service token', () => {
   Template.fromStack(configure()).hasResourceProperties('Custom::GuardDutyOrganizationConfiguration', {
     ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardDutyOrganizationConfigurationProviderframeworkonEvent'), 'Arn'] },
+  });
+});
+
+describe('findingPublishingFrequency', () => {
+  test('reaches the resource as GuardDuty\'s value, and the handler may read and update the detector, in its region only', () => {
+    const stack = configure({ findingPublishingFrequency: FindingPublishingFrequency.FIFTEEN_MINUTES });
+
+    expect(resourceProperties(stack).FindingPublishingFrequency).toBe('FIFTEEN_MINUTES');
+    expect(actionsOf(stack)).toEqual(expect.arrayContaining(['guardduty:GetDetector', 'guardduty:UpdateDetector']));
+    const statement = handlerStatements(stack).find((s) => [s.Action].flat().includes('guardduty:UpdateDetector'));
+    expect(statement?.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
+  });
+
+  test('without it the resource carries none and the handler may not touch the detector', () => {
+    const stack = configure();
+
+    expect(resourceProperties(stack)).not.toHaveProperty('FindingPublishingFrequency');
+    expect(actionsOf(stack)).not.toEqual(expect.arrayContaining(['guardduty:UpdateDetector']));
+    expect(actionsOf(stack)).not.toEqual(expect.arrayContaining(['guardduty:GetDetector']));
+  });
+
+  test('a value that is not GuardDuty\'s fails synth with the valid ones', () => {
+    expect(synthError({ findingPublishingFrequency: 'DAILY' as FindingPublishingFrequency })).toMatch(/findingPublishingFrequency must be one of FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS, got "DAILY"/);
   });
 });

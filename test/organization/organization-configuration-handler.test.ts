@@ -2,8 +2,10 @@ import 'aws-sdk-client-mock-jest';
 import {
   BadRequestException,
   DescribeOrganizationConfigurationCommand,
+  GetDetectorCommand,
   GuardDutyClient,
   ListDetectorsCommand,
+  UpdateDetectorCommand,
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -129,6 +131,48 @@ describe('Create and Update', () => {
   });
 });
 
+describe('the finding publishing frequency', () => {
+  test('is set with UpdateDetector, that field alone, when it differs; Updated says so', async () => {
+    describes('ALL');
+    gd.on(GetDetectorCommand).resolves({ FindingPublishingFrequency: 'SIX_HOURS', ServiceRole: 'r', Status: 'ENABLED' });
+
+    const response = await handler(createEvent(props({ FindingPublishingFrequency: 'FIFTEEN_MINUTES' })), lambdaContext());
+
+    expect(gd).toHaveReceivedCommandWith(GetDetectorCommand, { DetectorId: DETECTOR });
+    expect(gd.commandCalls(UpdateDetectorCommand).map((call) => call.args[0].input)).toEqual([{ DetectorId: DETECTOR, FindingPublishingFrequency: 'FIFTEEN_MINUTES' }]);
+    expect(gd).toHaveReceivedCommandTimes(UpdateOrganizationConfigurationCommand, 0);
+    expect(response.Data?.Updated).toBe('true');
+  });
+
+  test('makes no write when it is as declared', async () => {
+    describes('ALL');
+    gd.on(GetDetectorCommand).resolves({ FindingPublishingFrequency: 'ONE_HOUR', ServiceRole: 'r', Status: 'ENABLED' });
+
+    const response = await handler(updateEvent(PHYSICAL_ID, props({ FindingPublishingFrequency: 'ONE_HOUR' }), props()), lambdaContext());
+
+    expect(gd).toHaveReceivedCommandTimes(UpdateDetectorCommand, 0);
+    expect(response.Data?.Updated).toBe('false');
+  });
+
+  test('is not read at all when none is declared', async () => {
+    describes('ALL');
+
+    await handler(createEvent(props()), lambdaContext());
+
+    expect(gd).toHaveReceivedCommandTimes(GetDetectorCommand, 0);
+    expect(gd).toHaveReceivedCommandTimes(UpdateDetectorCommand, 0);
+  });
+
+  test('is left as it is by a Delete, even with DESTROY', async () => {
+    describes('ALL');
+
+    await handler(deleteEvent(PHYSICAL_ID, props({ FindingPublishingFrequency: 'FIFTEEN_MINUTES' })), lambdaContext());
+
+    expect(gd).toHaveReceivedCommandTimes(GetDetectorCommand, 0);
+    expect(gd).toHaveReceivedCommandTimes(UpdateDetectorCommand, 0);
+  });
+});
+
 describe('bad properties fail naming the value, before any GuardDuty call', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['auto-enable in lower case', { AutoEnableOrganizationMembers: 'all' }, /AutoEnableOrganizationMembers "all" is not valid: valid values are NEW, ALL, NONE/],
@@ -144,6 +188,7 @@ describe('bad properties fail naming the value, before any GuardDuty call', () =
     ['a feature not an object', { Features: ['S3_DATA_EVENTS'] }, /Features\[0\] must be an object with Name and AutoEnable, got "S3_DATA_EVENTS"/],
     ['DetectorId a number', { DetectorId: 7 }, /DetectorId must be a GuardDuty detector ID: 32 to 264 .*got number 7/],
     ['RemovalPolicy lower case', { RemovalPolicy: 'destroy' }, /RemovalPolicy must be one of RETAIN, DESTROY, got "destroy"/],
+    ['FindingPublishingFrequency not GuardDuty\'s', { FindingPublishingFrequency: 'DAILY' }, /FindingPublishingFrequency must be one of FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS, got "DAILY"/],
   ])('%s', async (_name, extra, expected) => {
     const error = await failure(handler(createEvent(props(extra)), lambdaContext()));
 

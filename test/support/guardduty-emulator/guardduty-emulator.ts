@@ -161,6 +161,11 @@ export class GuardDutyEmulator {
     return this.state.detectorId(accountId, region);
   }
 
+  /** The account's detector's FindingPublishingFrequency, as GetDetector reports it. */
+  public findingPublishingFrequency(accountId: string, region: string): string | undefined {
+    return this.state.detector(accountId, region)?.findingPublishingFrequency;
+  }
+
   /** Puts a member record straight into the administrator's detector, replacing any. */
   public seedMember(administratorId: string, region: string, member: SeedMember): void {
     if (!this.state.detectorId(administratorId, region)) {

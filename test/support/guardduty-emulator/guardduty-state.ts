@@ -18,6 +18,8 @@ export interface MemberRecord {
 export interface DetectorRecord {
   readonly detectorId: string;
   status: 'ENABLED' | 'DISABLED';
+  /** FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS; GuardDuty starts a detector at SIX_HOURS. */
+  findingPublishingFrequency: string;
   readonly createdAt: number;
   updatedAt: number;
 }
@@ -76,12 +78,22 @@ export class GuardDutyState {
   public addDetector(accountId: string, region: string): string {
     const id = createHash('md5').update(scope(accountId, region)).digest('hex');
     this.detectors.set(scope(accountId, region), id);
-    this.detectorRecords.set(scope(accountId, region), { detectorId: id, status: 'ENABLED', createdAt: this.now(), updatedAt: this.now() });
+    this.detectorRecords.set(scope(accountId, region), { detectorId: id, status: 'ENABLED', findingPublishingFrequency: 'SIX_HOURS', createdAt: this.now(), updatedAt: this.now() });
     return id;
   }
 
   public detector(accountId: string, region: string): DetectorRecord | undefined {
     return this.detectorRecords.get(scope(accountId, region));
+  }
+
+  /** Sets the frequency at which the account's detector exports updated findings. */
+  public setFindingPublishingFrequency(accountId: string, region: string, frequency: string): void {
+    const detector = this.detector(accountId, region);
+    if (!detector) {
+      throw new Error(`${accountId} has no detector in ${region}`);
+    }
+    detector.findingPublishingFrequency = frequency;
+    detector.updatedAt = this.now();
   }
 
   /**
