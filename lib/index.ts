@@ -10,3 +10,4 @@ export * from './guardduty-delegated-administrator';
 export * from './guardduty-membership-monitor';
 export * from './guardduty-administrator-monitor';
 export * from './organization-members';
+export * from './guardduty-tamper-protection';
