@@ -11,3 +11,5 @@ export * from './guardduty-membership-monitor';
 export * from './guardduty-administrator-monitor';
 export * from './organization-members';
 export * from './guardduty-tamper-protection';
+export * from './guardduty-policy-feature';
+export * from './guardduty-organization-policy';

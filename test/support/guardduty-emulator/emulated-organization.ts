@@ -1,6 +1,7 @@
 import { GuardDutyState } from './guardduty-state';
 import { accountJoined } from './organization-enrollment';
 import { AccountState } from './organization-state';
+import { effectiveGuardDutyFeatures } from './organizations-policy-operations';
 
 export interface SeedOrganizationAccount {
   readonly accountId: string;
@@ -148,5 +149,33 @@ export class EmulatedOrganization {
    */
   public setCallerPrincipal(accountId: string, principalArn: string): void {
     this.state.organization.policies.principalArns.set(accountId, principalArn);
+  }
+
+  /** The type's status on the root as ListRoots would report it now: ENABLED, PENDING_ENABLE, PENDING_DISABLE, or undefined (off). */
+  public policyTypeStatus(type: string): string | undefined {
+    const policies = this.state.organization.policies;
+    return policies.enabledTypes.has(type) ? 'ENABLED' : policies.pendingTypes.get(type);
+  }
+
+  /** Lets a member account manage policies, as the organization's resource policy delegating policy management does. */
+  public delegatePolicyManagement(accountId: string): void {
+    this.state.organization.policies.delegatedPolicyManagers.add(accountId);
+  }
+
+  /** The policies of a type and where each is attached. */
+  public policiesOfType(type: string): Array<{ id: string; name: string; content: unknown; targetIds: string[] }> {
+    const policies = this.state.organization.policies;
+    return [...policies.policies.values()]
+      .filter((policy) => policy.type === type)
+      .map((policy) => ({ id: policy.id, name: policy.name, content: JSON.parse(policy.content), targetIds: [...(policies.attachments.get(policy.id) ?? [])] }));
+  }
+
+  /**
+   * The GuardDuty features the account's effective GuardDuty policy manages in the
+   * Region (feature key → ENABLED or DISABLED): its Region block, else the default block;
+   * undefined where no policy manages the Region.
+   */
+  public effectiveGuardDutyFeatures(accountId: string, region: string): Record<string, string> | undefined {
+    return effectiveGuardDutyFeatures(this.state, accountId, region);
   }
 }

@@ -21,6 +21,10 @@ export class OrganizationPolicies {
   public readonly attachments = new Map<string, Set<string>>();
   /** Policy types enabled on the organization's root (`SERVICE_CONTROL_POLICY`, `GUARDDUTY_POLICY`). */
   public readonly enabledTypes = new Set<string>();
+  /** Types being enabled or disabled: EnablePolicyType and DisablePolicyType take a moment. */
+  public readonly pendingTypes = new Map<string, 'PENDING_ENABLE' | 'PENDING_DISABLE'>();
+  /** Member accounts the organization's resource policy lets manage policies. */
+  public readonly delegatedPolicyManagers = new Set<string>();
   /** Account → the principal ARN its callers have; unset: the account's root user. */
   public readonly principalArns = new Map<string, string>();
   private sequence = 0;
@@ -29,6 +33,8 @@ export class OrganizationPolicies {
     this.policies.clear();
     this.attachments.clear();
     this.enabledTypes.clear();
+    this.pendingTypes.clear();
+    this.delegatedPolicyManagers.clear();
     this.principalArns.clear();
     this.sequence = 0;
   }
