@@ -1,12 +1,12 @@
-import { CustomResource, Token } from 'aws-cdk-lib';
+import { CustomResource, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { GuardDutyPolicyFeature } from './guardduty-policy-feature';
-import { PolicyTypeProvider } from './policy-type-provider';
+import { OrganizationPolicyProvider } from './organization-policy-provider';
 import { DEFAULT_BLOCK, PolicyBlock, policyBlockProblems, regionNameProblem, renderGuardDutyPolicy } from './private/guardduty-policy-syntax';
-import { GUARDDUTY_POLICY_TYPE, POLICY_TYPE_ATTRIBUTE } from './private/policy-type-contract';
+import { GuardDutyPolicyResourceProperties, POLICY_ATTRIBUTE, POLICY_DESCRIPTION_MAX_LENGTH, POLICY_NAME_MAX_LENGTH, POLICY_TYPE_ATTRIBUTE, RESOURCE_TYPE } from './private/organization-policy-contract';
+import { removalPolicyProblems } from './private/synth-validation';
 import { policyTargetsProblems } from './private/policy-target-rules';
 
 /**
@@ -79,6 +79,15 @@ export interface GuardDutyOrganizationPolicyProps {
   readonly description?: string;
 
   /**
+   * What happens to the policy when the construct is deleted. Only `RemovalPolicy.DESTROY`
+   * and `RemovalPolicy.RETAIN` are supported. With `DESTROY`, the policy is detached from
+   * every target and deleted; with `RETAIN`, it stays, attached where it was.
+   *
+   * @default RemovalPolicy.DESTROY - the policy goes with the construct, as a CloudFormation resource would
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
    * Disable the `GUARDDUTY_POLICY` policy type on the root when the stack's policy type
    * resource is deleted, and only if that resource enabled it. Every
    * GuardDutyOrganizationPolicy of a stack shares that resource and must agree.
@@ -131,9 +140,11 @@ export interface GuardDutyOrganizationPolicyProps {
  * delegated administrator that the organization's resource policy allows to manage the
  * type.
  *
- * The policy itself is an `AWS::Organizations::Policy`; a custom resource enables the
- * policy type on the root first where it is off (`EnablePolicyType`, idempotent), and
- * never disables it unless `disablePolicyTypeOnDelete` asks.
+ * CloudFormation's `AWS::Organizations::Policy` does not take the `GUARDDUTY_POLICY`
+ * type, so the policy is a custom resource (CreatePolicy, UpdatePolicy, AttachPolicy,
+ * DetachPolicy, DeletePolicy), as is the policy type on the root, enabled first where it
+ * is off (`EnablePolicyType`, idempotent) and never disabled unless
+ * `disablePolicyTypeOnDelete` asks.
  *
  * @example
  * new GuardDutyOrganizationPolicy(this, 'GuardDutyPolicy', {
@@ -167,31 +178,38 @@ export class GuardDutyOrganizationPolicy extends Construct {
     super(scope, id);
 
     const blocks = validateProps(props, this.node.path);
-    const policyType = policyTypeResource(this, props);
+    const provider = OrganizationPolicyProvider.getOrCreate(this, props);
+    const policyType = provider.policyTypeResource(this, Boolean(props.disablePolicyTypeOnDelete));
 
-    const policy = new organizations.CfnPolicy(this, 'Resource', {
-      name: props.policyName ?? 'GuardDutyOrganizationPolicy',
-      description: props.description ?? 'GuardDuty features for the accounts under its targets (cdk-guardduty-members)',
-      type: GUARDDUTY_POLICY_TYPE,
-      content: renderGuardDutyPolicy(blocks),
-      targetIds: props.targetIds,
-    });
-    // Organizations refuses a policy of a type the root has not enabled.
+    const properties: GuardDutyPolicyResourceProperties = {
+      Name: props.policyName ?? 'GuardDutyOrganizationPolicy',
+      Description: props.description ?? 'GuardDuty features for the accounts under its targets (cdk-guardduty-members)',
+      Content: renderGuardDutyPolicy(blocks),
+      TargetIds: props.targetIds,
+      RemovalPolicy: (props.removalPolicy ?? RemovalPolicy.DESTROY) === RemovalPolicy.RETAIN ? 'RETAIN' : 'DESTROY',
+    };
+    const policy = new CustomResource(this, 'Resource', { serviceToken: provider.serviceToken, resourceType: RESOURCE_TYPE.POLICY, properties });
+    // Organizations refuses to attach a policy of a type the root has not enabled.
     policy.node.addDependency(policyType);
 
-    this.policyId = policy.attrId;
-    this.policyArn = policy.attrArn;
+    this.policyId = policy.getAttString(POLICY_ATTRIBUTE.POLICY_ID);
+    this.policyArn = policy.getAttString(POLICY_ATTRIBUTE.POLICY_ARN);
     this.rootId = policyType.getAttString(POLICY_TYPE_ATTRIBUTE.ROOT_ID);
   }
 }
 
-function policyTypeResource(requester: Construct, props: GuardDutyOrganizationPolicyProps): CustomResource {
-  return PolicyTypeProvider.getOrCreate(requester, props).policyTypeResource(requester, Boolean(props.disablePolicyTypeOnDelete));
-}
-
 function validateProps(props: GuardDutyOrganizationPolicyProps, path: string): PolicyBlock[] {
   const isToken = (value: unknown) => typeof value === 'string' && Token.isUnresolved(value);
-  const problems = policyTargetsProblems(props.targetIds, 'targetIds', isToken);
+  const problems = [
+    ...policyTargetsProblems(props.targetIds, 'targetIds', isToken),
+    ...removalPolicyProblems(props.removalPolicy, 'the policy is either deleted or left attached'),
+  ];
+  if (props.policyName !== undefined && !isToken(props.policyName) && (props.policyName.length === 0 || props.policyName.length > POLICY_NAME_MAX_LENGTH)) {
+    problems.push(`policyName must be 1 to ${POLICY_NAME_MAX_LENGTH} characters, got ${JSON.stringify(props.policyName)}`);
+  }
+  if (props.description !== undefined && !isToken(props.description) && props.description.length > POLICY_DESCRIPTION_MAX_LENGTH) {
+    problems.push(`description must be at most ${POLICY_DESCRIPTION_MAX_LENGTH} characters, got ${props.description.length}`);
+  }
   const blocks: PolicyBlock[] = [];
   if (props.allRegions) {
     problems.push(...policyBlockProblems(props.allRegions, 'allRegions'));

@@ -88,3 +88,33 @@ export function featuresInRegion(content: unknown, region: string): Record<strin
   }
   return Object.fromEntries(Object.entries(block).map(([feature, value]) => [feature, String(value?.status?.['@@assign'])]));
 }
+
+/**
+ * What is wrong with a rendered policy document (the handler's second check, for
+ * properties that did not come through the construct): the same rules, on its JSON form.
+ */
+export function renderedPolicyProblems(content: unknown): string[] {
+  const blocks = (content as { guardduty?: unknown } | undefined)?.guardduty;
+  if (!blocks || typeof blocks !== 'object' || Array.isArray(blocks) || Object.keys(blocks).length === 0) {
+    return ['Content must be {"guardduty": {...}} with at least one block: "default", a Region name, or both'];
+  }
+  const problems: string[] = [];
+  for (const [key, block] of Object.entries(blocks as Record<string, unknown>)) {
+    if (key !== DEFAULT_BLOCK && regionNameProblem(key, key) !== undefined) {
+      problems.push(`Content block ${JSON.stringify(key)} is neither "default" nor a Region name`);
+      continue;
+    }
+    const entries = Object.entries((block ?? {}) as Record<string, { status?: { '@@assign'?: unknown } }>);
+    if (entries.length === 0) {
+      problems.push(`Content block ${key} names no feature`);
+    }
+    for (const [feature, setting] of entries) {
+      if (!GUARDDUTY_POLICY_FEATURES.includes(feature)) {
+        problems.push(`Content block ${key}: ${JSON.stringify(feature)} is not a GuardDuty policy feature: valid values are ${GUARDDUTY_POLICY_FEATURES.join(', ')}`);
+      } else if (!['ENABLED', 'DISABLED'].includes(String(setting?.status?.['@@assign']))) {
+        problems.push(`Content block ${key}: ${feature} must be {"status": {"@@assign": "ENABLED" | "DISABLED"}}, got ${JSON.stringify(setting)}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,17 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { GuardDutyOrganizationPolicy, GuardDutyOrganizationPolicyProps, GuardDutyPolicyFeature } from '../../lib';
 import { account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
 import { CREATE_FAILED_MARKER } from '../support/lifecycle/provider-framework';
 import { StackSettings, synthesizeStack } from '../support/lifecycle/synthesized-stack';
 
 /**
- * GuardDutyOrganizationPolicy's policy type resource (Custom::OrganizationsPolicyType)
- * through a resource's life: the shipped policy-type bundle behind aws-cdk-lib's provider
- * framework, against the emulator's AWS Organizations. The policy itself is an
- * AWS::Organizations::Policy, which the harness does not deploy: the last scenario puts
- * its synthesized content into the emulated organization, as CloudFormation would, and
- * reads the effective policy per account and Region.
+ * GuardDutyOrganizationPolicy's two custom resources through a resource's life: the
+ * policy type on the root (Custom::OrganizationsPolicyType) and the policy
+ * (Custom::GuardDutyOrganizationPolicy), from the shipped organization-policy bundle
+ * behind aws-cdk-lib's provider framework, against the emulator's AWS Organizations,
+ * which also answers each account's effective policy per Region.
  *
  * The organization: root ── Security (the delegated administrator) └─ Workloads (two accounts).
  */
@@ -144,22 +142,81 @@ describe('who may run it', () => {
   });
 });
 
-describe('the policy in the organization', () => {
-  report.scenario('the synthesized content attached to an OU: the accounts under it get the default block everywhere, and a Region block where there is one; accounts elsewhere get nothing', async () => {
-    const props = declaration({ regions: [{ region: 'eu-west-1', enable: [FOUNDATIONAL, RDS_LOGIN_EVENTS] }] });
-    const resource = policyTypeDeployment([props]);
-    await resource.send(resource.events.create(resource.properties[0]));
-    const stack = new Stack(new App(), 'Management');
-    new GuardDutyOrganizationPolicy(stack, 'GuardDutyPolicy', props);
-    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::Organizations::Policy'));
+describe('the policy (Custom::GuardDutyOrganizationPolicy), through the provider framework', () => {
+  /** The stack's policy resource across versions, after its policy type resource has enabled the type. */
+  async function policyDeployment(versions: GuardDutyOrganizationPolicyProps[]) {
+    const type = policyTypeDeployment([versions[0]]);
+    expect((await type.send(type.events.create(type.properties[0]))).response.Status).toBe('SUCCESS');
+    const settings = stackIn(MANAGEMENT);
+    const synthesized = versions.map((props) => synthesizeStack(settings, 'Custom::GuardDutyOrganizationPolicy', (stack) => new GuardDutyOrganizationPolicy(stack, 'GuardDutyPolicy', props)));
+    return deployed(synthesized, settings, h.emulator, [], {});
+  }
+  const policies = () => h.emulator.organization.policiesOfType(TYPE);
+  const withRegionBlock = () => declaration({ regions: [{ region: 'eu-west-1', enable: [FOUNDATIONAL, RDS_LOGIN_EVENTS] }] });
 
-    h.emulator.organization.attachPolicy(policy.Properties.Type as string, policy.Properties.Content, [units.workloads]);
+  report.scenario('Create: the policy is created and attached; the accounts under the OU get the default block everywhere and the Region block where there is one, accounts elsewhere nothing', async () => {
+    const resource = await policyDeployment([withRegionBlock()]);
 
+    const created = await resource.send(resource.events.create(resource.properties[0]));
+
+    expect(created.response).toMatchObject({ Status: 'SUCCESS', Data: { PolicyId: created.response.PhysicalResourceId, PolicyArn: expect.stringContaining('/guardduty_policy/') } });
+    expect(policies()).toEqual([expect.objectContaining({ id: created.response.PhysicalResourceId, name: 'GuardDutyOrganizationPolicy', targetIds: [units.workloads] })]);
     for (const accountId of [WORKLOAD, OTHER_WORKLOAD]) {
       expect(h.emulator.organization.effectiveGuardDutyFeatures(accountId, REGION)).toEqual({ foundational: 'ENABLED', s3_data_events: 'ENABLED' });
       // The Region block replaces the default whole: S3 Protection is not inherited there.
       expect(h.emulator.organization.effectiveGuardDutyFeatures(accountId, 'eu-west-1')).toEqual({ foundational: 'ENABLED', rds_login_events: 'ENABLED' });
     }
     expect(h.emulator.organization.effectiveGuardDutyFeatures(SECURITY, REGION)).toBeUndefined();
+  });
+
+  report.scenario('Create repeated (a CloudFormation retry): the policy of that name is found, not created twice; same physical ID', async () => {
+    const resource = await policyDeployment([declaration()]);
+    const created = await resource.send(resource.events.create(resource.properties[0]));
+
+    const retried = await resource.send(resource.events.create(resource.properties[0]));
+
+    check.physicalIdStable(retried, created.response.PhysicalResourceId);
+    expect(policies()).toHaveLength(1);
+    expect(h.emulator.organizationsCalls().filter((call) => call.operation === 'CreatePolicy')).toHaveLength(1);
+  });
+
+  report.scenario('Update changing one field (a Region block added): same physical ID, the document updated, the targets untouched', async () => {
+    const resource = await policyDeployment([declaration(), withRegionBlock()]);
+    const created = await resource.send(resource.events.create(resource.properties[0]));
+
+    const updated = await resource.send(resource.events.update(created.response.PhysicalResourceId, resource.properties[1], resource.properties[0]));
+
+    check.physicalIdStable(updated, created.response.PhysicalResourceId);
+    expect(h.emulator.organization.effectiveGuardDutyFeatures(WORKLOAD, 'eu-west-1')).toEqual({ foundational: 'ENABLED', rds_login_events: 'ENABLED' });
+    expect(h.emulator.organizationsCalls().filter((call) => /^(Attach|Detach)Policy$/.test(call.operation))).toHaveLength(1);
+  });
+
+  report.scenario('Delete with DESTROY (the default) detaches and deletes the policy; with RETAIN it stays attached, no call', async () => {
+    const destroyed = await policyDeployment([declaration()]);
+    const created = await destroyed.send(destroyed.events.create(destroyed.properties[0]));
+    expect((await destroyed.send(destroyed.events.delete(created.response.PhysicalResourceId, destroyed.properties[0]))).response.Status).toBe('SUCCESS');
+    expect(policies()).toEqual([]);
+    expect(h.emulator.organization.effectiveGuardDutyFeatures(WORKLOAD, REGION)).toBeUndefined();
+
+    const retained = await policyDeployment([declaration({ removalPolicy: RemovalPolicy.RETAIN })]);
+    const kept = await retained.send(retained.events.create(retained.properties[0]));
+    const calls = h.emulator.organizationsCalls().length;
+    expect((await retained.send(retained.events.delete(kept.response.PhysicalResourceId, retained.properties[0]))).response.Status).toBe('SUCCESS');
+    expect(h.emulator.organizationsCalls()).toHaveLength(calls);
+    expect(policies()).toEqual([expect.objectContaining({ id: kept.response.PhysicalResourceId, targetIds: [units.workloads] })]);
+  });
+
+  report.scenario('an Update to a target that does not exist fails; the rollback Update puts the policy back on its old targets', async () => {
+    const resource = await policyDeployment([declaration(), declaration({ targetIds: ['ou-ab12-missing01'] })]);
+    const created = await resource.send(resource.events.create(resource.properties[0]));
+    const update = resource.events.update(created.response.PhysicalResourceId, resource.properties[1], resource.properties[0]);
+
+    const failed = await resource.send(update);
+
+    expect(failed.response.Status).toBe('FAILED');
+    expect(failed.response.Reason).toMatch(/TargetNotFoundException/);
+    const rollback = await resource.followUp(update, failed);
+    expect(rollback?.response.Status).toBe('SUCCESS');
+    expect(policies()).toEqual([expect.objectContaining({ targetIds: [units.workloads] })]);
   });
 });

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { GuardDutyOrganizationPolicy, GuardDutyOrganizationPolicyProps, GuardDutyPolicyFeature } from '../../lib';
 
@@ -15,7 +15,7 @@ function declare(props: Partial<GuardDutyOrganizationPolicyProps> = {}, stack: S
 }
 
 function content(stack: Stack): Record<string, unknown> {
-  const policies = Object.values(Template.fromStack(stack).findResources('AWS::Organizations::Policy'));
+  const policies = Object.values(Template.fromStack(stack).findResources('Custom::GuardDutyOrganizationPolicy'));
   expect(policies).toHaveLength(1);
   return policies[0].Properties.Content;
 }
@@ -25,19 +25,21 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: Rec
 function handlerStatements(stack: Stack): Statement[] {
   const template = Template.fromStack(stack);
   return [...Object.entries(template.findResources('AWS::IAM::Policy')), ...Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))]
-    .filter(([logicalId, policy]) => `${logicalId}${JSON.stringify(policy.Properties.Roles ?? '')}`.includes('GuardDutyPolicyTypeProviderHandlerRole'))
+    .filter(([logicalId, policy]) => `${logicalId}${JSON.stringify(policy.Properties.Roles ?? '')}`.includes('GuardDutyOrganizationPolicyProviderHandlerRole'))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
     .filter((statement: Statement) => ![statement.Action].flat().some((action) => action.startsWith('logs:')));
 }
 
 describe('the policy', () => {
-  test('a GUARDDUTY_POLICY attached to the targets, created after the policy type is enabled', () => {
+  test('a custom resource, not AWS::Organizations::Policy (whose Type does not take GUARDDUTY_POLICY), created after the policy type is enabled', () => {
     const template = Template.fromStack(declare({ targetIds: [WORKLOADS, '222222222222'] }));
-    template.hasResource('AWS::Organizations::Policy', {
-      Properties: { Type: 'GUARDDUTY_POLICY', Name: 'GuardDutyOrganizationPolicy', TargetIds: [WORKLOADS, '222222222222'] },
+    template.resourceCountIs('AWS::Organizations::Policy', 0);
+    template.hasResource('Custom::GuardDutyOrganizationPolicy', {
+      Properties: { Name: 'GuardDutyOrganizationPolicy', TargetIds: [WORKLOADS, '222222222222'], RemovalPolicy: 'DESTROY' },
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('^GuardDutyPolicyType')]),
     });
     template.hasResourceProperties('Custom::OrganizationsPolicyType', { PolicyType: 'GUARDDUTY_POLICY', RemovalPolicy: 'RETAIN' });
+    Template.fromStack(declare({ removalPolicy: RemovalPolicy.RETAIN })).hasResourceProperties('Custom::GuardDutyOrganizationPolicy', { RemovalPolicy: 'RETAIN' });
   });
 
   test('the default block and a Region block, each feature as enabled or disabled', () => {
@@ -59,26 +61,33 @@ describe('the policy', () => {
     const stack = declare();
     declare({ targetIds: ['ou-ab12-sandbox01'] }, stack, 'SandboxPolicy');
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Organizations::Policy', 2);
+    template.resourceCountIs('Custom::GuardDutyOrganizationPolicy', 2);
     template.resourceCountIs('Custom::OrganizationsPolicyType', 1);
   });
 });
 
 describe('IAM: only what the handler calls', () => {
-  test('ListRoots on *, EnablePolicyType on the root held to GUARDDUTY_POLICY, no DisablePolicyType by default', () => {
+  test('each action on the narrowest resource: the root, GuardDuty policies, targets; CreatePolicy and EnablePolicyType held to the type; no DisablePolicyType by default', () => {
     const statements = handlerStatements(declare());
+    const join = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:${suffix}`]] });
+    const heldToType = { StringEquals: { 'organizations:PolicyType': 'GUARDDUTY_POLICY' } };
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Action: 'organizations:ListRoots', Resource: '*' }),
+        expect.objectContaining({ Action: ['organizations:ListRoots', 'organizations:ListPolicies'], Resource: '*' }),
+        expect.objectContaining({ Action: 'organizations:CreatePolicy', Resource: '*', Condition: heldToType }),
+        expect.objectContaining({ Action: 'organizations:EnablePolicyType', Resource: join('root/o-*/r-*'), Condition: heldToType }),
+        expect.objectContaining({ Action: ['organizations:UpdatePolicy', 'organizations:DeletePolicy', 'organizations:ListTargetsForPolicy'], Resource: join('policy/o-*/guardduty_policy/p-*') }),
         expect.objectContaining({
-          Action: 'organizations:EnablePolicyType',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:root/o-*/r-*']] },
-          Condition: { StringEquals: { 'organizations:PolicyType': 'GUARDDUTY_POLICY' } },
+          Action: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
+          Resource: [join('policy/o-*/guardduty_policy/p-*'), join('root/o-*/r-*'), join('ou/o-*/ou-*'), join('account/o-*/*')],
         }),
       ]),
     );
-    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('organizations:DisablePolicyType');
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['organizations:EnablePolicyType', 'organizations:ListRoots', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort());
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).not.toContain('organizations:DisablePolicyType');
+    expect(actions.filter((action) => action.startsWith('organizations:')).sort()).toEqual(
+      ['AttachPolicy', 'CreatePolicy', 'DeletePolicy', 'DetachPolicy', 'EnablePolicyType', 'ListPolicies', 'ListRoots', 'ListTargetsForPolicy', 'UpdatePolicy'].map((a) => `organizations:${a}`),
+    );
   });
 
   test('disablePolicyTypeOnDelete adds DisablePolicyType, for the type only, and DESTROY on the resource', () => {
@@ -107,6 +116,8 @@ describe('bad input at synth, with the valid choices', () => {
     [{ regions: [{ region: 'default', enable: [FOUNDATIONAL] }] }, /regions\[0\]: "default" is not a Region name .*use allRegions for the default block/],
     [{ regions: [{ region: 'eu-west-1', enable: [FOUNDATIONAL] }, { region: 'eu-west-1', enable: [S3_DATA_EVENTS] }] }, /regions\[1\]: eu-west-1 has a block already/],
     [{ targetIds: ['ou-x'] }, /targetIds\[0\]: "ou-x" is not a root ID/],
+    [{ policyName: '' }, /policyName must be 1 to 128 characters, got ""/],
+    [{ removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got RemovalPolicy.SNAPSHOT/],
   ])('%j', (props, message) => {
     expect(() => declare(props as Partial<GuardDutyOrganizationPolicyProps>)).toThrow(message);
   });

@@ -1,4 +1,4 @@
-import { featuresInRegion } from '../../../lib/private/guardduty-policy-syntax';
+import { featuresInRegion, renderedPolicyProblems } from '../../../lib/private/guardduty-policy-syntax';
 import { Caller } from './caller-identity';
 import { GuardDutyState } from './guardduty-state';
 import { OrganizationPolicy } from './organization-policies';
@@ -6,8 +6,8 @@ import { OrganizationsHandler, organizationsError } from './organizations-operat
 
 /**
  * AWS Organizations' policy operations (JSON 1.1, shapes from `@aws-sdk/client-organizations`):
- * enabling and disabling a policy type on the root, creating, attaching and detaching
- * policies, and the effective policy of an account.
+ * enabling and disabling a policy type on the root, creating, updating, listing,
+ * attaching, detaching and deleting policies, and the effective policy of an account.
  *
  * As the service does it: EnablePolicyType leaves the type `PENDING_ENABLE` until the
  * next read of the root has seen it so (DisablePolicyType: `PENDING_DISABLE`, then gone);
@@ -55,13 +55,56 @@ export const ORGANIZATIONS_POLICY_OPERATIONS: Readonly<Record<string, Organizati
     if (typeof input.Content !== 'string' || typeof input.Name !== 'string') {
       throw organizationsError('InvalidInputException', 'You must specify a value for Content and Name.', 'INPUT_REQUIRED');
     }
-    try {
-      JSON.parse(input.Content);
-    } catch {
-      throw organizationsError('MalformedPolicyDocumentException', 'The provided policy document doesn\'t meet the requirements of the specified policy type.');
+    requireValidContent(type, input.Content);
+    if ([...state.organization.policies.policies.values()].some((policy) => policy.type === type && policy.name === input.Name)) {
+      throw organizationsError('DuplicatePolicyException', 'A policy with the same name already exists.');
     }
     const policy = state.organization.policies.add(type, input.Name, input.Content, typeof input.Description === 'string' ? input.Description : '');
     return { Policy: policyView(state, policy) };
+  },
+
+  UpdatePolicy: (caller, state, input) => {
+    requirePolicyManager(caller, state);
+    const policy = requirePolicy(state, input.PolicyId);
+    if (typeof input.Content === 'string') {
+      requireValidContent(policy.type, input.Content);
+      policy.content = input.Content;
+    }
+    if (typeof input.Name === 'string') {
+      policy.name = input.Name;
+    }
+    if (typeof input.Description === 'string') {
+      policy.description = input.Description;
+    }
+    return { Policy: policyView(state, policy) };
+  },
+
+  DeletePolicy: (caller, state, input) => {
+    requirePolicyManager(caller, state);
+    const policy = requirePolicy(state, input.PolicyId);
+    if ((state.organization.policies.attachments.get(policy.id)?.size ?? 0) > 0) {
+      throw organizationsError('PolicyInUseException', 'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.');
+    }
+    state.organization.policies.policies.delete(policy.id);
+    state.organization.policies.attachments.delete(policy.id);
+    return {};
+  },
+
+  ListPolicies: (caller, state, input) => {
+    requirePolicyManager(caller, state);
+    const type = requireType(input.Filter);
+    const summaries = [...state.organization.policies.policies.values()].filter((policy) => policy.type === type).map((policy) => policyView(state, policy).PolicySummary);
+    return { Policies: summaries };
+  },
+
+  ListTargetsForPolicy: (caller, state, input) => {
+    requirePolicyManager(caller, state);
+    const policy = requirePolicy(state, input.PolicyId);
+    const targets = [...(state.organization.policies.attachments.get(policy.id) ?? [])].map((targetId) => ({
+      TargetId: targetId,
+      Type: targetId.startsWith('r-') ? 'ROOT' : targetId.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT',
+    }));
+    return { Targets: targets };
   },
 
   AttachPolicy: (caller, state, input) => {
@@ -154,11 +197,25 @@ export function settlePendingPolicyTypes(state: GuardDutyState): void {
   }
 }
 
-function policyView(state: GuardDutyState, policy: OrganizationPolicy): Record<string, unknown> {
+function policyView(state: GuardDutyState, policy: OrganizationPolicy): { PolicySummary: Record<string, unknown>; Content: string } {
   return {
     PolicySummary: { Id: policy.id, Arn: `arn:aws:organizations::${state.organization.managementAccountId}:policy/${state.organization.organizationId}/${policy.type.toLowerCase()}/${policy.id}`, Name: policy.name, Description: policy.description, Type: policy.type, AwsManaged: false },
     Content: policy.content,
   };
+}
+
+/** The emulator checks a GuardDuty policy's document with the library's own rules; any other type only for being JSON. */
+function requireValidContent(type: string, content: string): void {
+  let document: unknown;
+  try {
+    document = JSON.parse(content);
+  } catch {
+    throw organizationsError('MalformedPolicyDocumentException', 'The provided policy document doesn\'t meet the requirements of the specified policy type.');
+  }
+  const problems = type === 'GUARDDUTY_POLICY' ? renderedPolicyProblems(document) : [];
+  if (problems.length > 0) {
+    throw organizationsError('MalformedPolicyDocumentException', `The provided policy document doesn't meet the requirements of the specified policy type: ${problems.join('; ')}`);
+  }
 }
 
 function requirePolicyManager(caller: Caller, state: GuardDutyState): void {
