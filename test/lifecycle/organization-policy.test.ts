@@ -220,3 +220,37 @@ describe('the policy (Custom::GuardDutyOrganizationPolicy), through the provider
     expect(policies()).toEqual([expect.objectContaining({ targetIds: [units.workloads] })]);
   });
 });
+
+describe('bad input reaches the shipped handler through the framework', () => {
+  const BAD_PROPERTIES: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['a feature the type does not know', { Content: { guardduty: { default: { s3_logs: { status: { '@@assign': 'ENABLED' } } } } } }, /"s3_logs" is not a GuardDuty policy feature: valid values are foundational/],
+    ['a block that is no Region', { Content: { guardduty: { Europe: { foundational: { status: { '@@assign': 'ENABLED' } } } } } }, /Content block "Europe" is neither "default" nor a Region name/],
+    ['no block at all', { Content: { guardduty: {} } }, /Content must be \{"guardduty": \{\.\.\.\}\} with at least one block/],
+    ['a malformed OU ID', { TargetIds: ['ou-ab12'] }, /TargetIds\[0\]: "ou-ab12" is not a root ID/],
+    ['an empty name', { Name: '' }, /Name must be 1 to 128 characters/],
+    ['RemovalPolicy SNAPSHOT', { RemovalPolicy: 'SNAPSHOT' }, /RemovalPolicy must be one of RETAIN, DESTROY/],
+  ];
+
+  report.test(`each of ${BAD_PROPERTIES.length} bad policy properties fails the Create with a HandlerError naming it, before any Organizations call`, async () => {
+    const settings = stackIn(MANAGEMENT);
+    const resource = deployed(
+      [synthesizeStack(settings, 'Custom::GuardDutyOrganizationPolicy', (stack) => new GuardDutyOrganizationPolicy(stack, 'GuardDutyPolicy', declaration()))],
+      settings,
+      h.emulator,
+      [],
+      {},
+    );
+    for (const [, overrides, reason] of BAD_PROPERTIES) {
+      const calls = h.emulator.organizationsCalls().length;
+
+      const failed = await resource.send(resource.events.create({ ...resource.properties[0], ...overrides }));
+
+      expect(failed.response.Status).toBe('FAILED');
+      expect(failed.error?.errorType).toBe('HandlerError');
+      expect(failed.response.Reason).toMatch(reason);
+      check.physicalIdStable(failed, CREATE_FAILED_MARKER);
+      expect(h.emulator.organizationsCalls()).toHaveLength(calls);
+      report.badInputTried('`test/lifecycle/organization-policy.test.ts`: the shipped organization policy handler, a Create through aws-cdk-lib\'s provider framework');
+    }
+  });
+});
