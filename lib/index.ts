@@ -13,3 +13,6 @@ export * from './organization-members';
 export * from './finding-publishing-frequency';
 export * from './guardduty-findings-export';
 export * from './guardduty-findings-export-bucket';
+export * from './guardduty-tamper-protection';
+export * from './guardduty-policy-feature';
+export * from './guardduty-organization-policy';

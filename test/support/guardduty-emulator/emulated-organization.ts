@@ -1,6 +1,7 @@
 import { GuardDutyState } from './guardduty-state';
 import { accountJoined } from './organization-enrollment';
 import { AccountState } from './organization-state';
+import { effectiveGuardDutyFeatures } from './organizations-policy-operations';
 
 export interface SeedOrganizationAccount {
   readonly accountId: string;
@@ -113,5 +114,78 @@ export class EmulatedOrganization {
 
   public memberFeatures(accountId: string, region: string): Record<string, string> {
     return Object.fromEntries(this.state.organization.memberFeatures.get(`${accountId}/${region}`) ?? []);
+  }
+
+  /**
+   * Enables a policy type on the root, as EnablePolicyType does (`SERVICE_CONTROL_POLICY`,
+   * `GUARDDUTY_POLICY`), without a call in the log.
+   */
+  public enablePolicyType(type: string): void {
+    if (!this.state.organization.rootId) {
+      throw new Error('enablePolicyType: no organization yet: call organization.create(managementAccountId) first');
+    }
+    this.state.organization.policies.enabledTypes.add(type);
+  }
+
+  /**
+   * Creates a policy of `type` and attaches it to the targets (root, OUs, accounts), as
+   * CloudFormation's AWS::Organizations::Policy does; returns its ID. The type must be
+   * enabled on the root, as Organizations requires.
+   */
+  public attachPolicy(type: string, content: unknown, targetIds: readonly string[], name = `policy-${targetIds.join('-')}`): string {
+    const policies = this.state.organization.policies;
+    if (!policies.enabledTypes.has(type)) {
+      throw new Error(`attachPolicy: the ${type} policy type is not enabled on the root; call enablePolicyType('${type}') first`);
+    }
+    for (const targetId of targetIds) {
+      if (!this.state.organization.isParent(targetId) && !this.state.organization.isMember(targetId)) {
+        throw new Error(`attachPolicy: no root, OU or account ${targetId}`);
+      }
+    }
+    const policy = policies.add(type, name, typeof content === 'string' ? content : JSON.stringify(content));
+    targetIds.forEach((targetId) => policies.attachments.get(policy.id)!.add(targetId));
+    return policy.id;
+  }
+
+  /** Detaches a policy from one target (DetachPolicy). */
+  public detachPolicy(policyId: string, targetId: string): void {
+    this.state.organization.policies.attachments.get(policyId)?.delete(targetId);
+  }
+
+  /**
+   * Who the account's callers are, for a service control policy's `aws:PrincipalArn`:
+   * every call signed with the account's credentials comes from this principal (a role's
+   * ARN). By default, the account's root user (`arn:aws:iam::<account>:root`).
+   */
+  public setCallerPrincipal(accountId: string, principalArn: string): void {
+    this.state.organization.policies.principalArns.set(accountId, principalArn);
+  }
+
+  /** The type's status on the root as ListRoots would report it now: ENABLED, PENDING_ENABLE, PENDING_DISABLE, or undefined (off). */
+  public policyTypeStatus(type: string): string | undefined {
+    const policies = this.state.organization.policies;
+    return policies.enabledTypes.has(type) ? 'ENABLED' : policies.pendingTypes.get(type);
+  }
+
+  /** Lets a member account manage policies, as the organization's resource policy delegating policy management does. */
+  public delegatePolicyManagement(accountId: string): void {
+    this.state.organization.policies.delegatedPolicyManagers.add(accountId);
+  }
+
+  /** The policies of a type and where each is attached. */
+  public policiesOfType(type: string): Array<{ id: string; name: string; content: unknown; targetIds: string[] }> {
+    const policies = this.state.organization.policies;
+    return [...policies.policies.values()]
+      .filter((policy) => policy.type === type)
+      .map((policy) => ({ id: policy.id, name: policy.name, content: JSON.parse(policy.content), targetIds: [...(policies.attachments.get(policy.id) ?? [])] }));
+  }
+
+  /**
+   * The GuardDuty features the account's effective GuardDuty policy manages in the
+   * Region (feature key → ENABLED or DISABLED): its Region block, else the default block;
+   * undefined where no policy manages the Region.
+   */
+  public effectiveGuardDutyFeatures(accountId: string, region: string): Record<string, string> | undefined {
+    return effectiveGuardDutyFeatures(this.state, accountId, region);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OrganizationPolicies } from './organization-policies';
 
 /**
  * AWS Organizations as the GuardDuty emulator knows it: one organization (a management
@@ -65,6 +66,8 @@ export class OrganizationState {
    * service documents that it may return fewer than MaxResults with a NextToken.
    */
   public pageSizeCap = 20;
+  /** Organizations policies: service control policies, GuardDuty policies (organization-policies.ts). */
+  public readonly policies = new OrganizationPolicies();
   private unitSequence = 0;
 
   public clear(): void {
@@ -79,6 +82,7 @@ export class OrganizationState {
     this.configurations.clear();
     this.addedThroughOrganization.clear();
     this.memberFeatures.clear();
+    this.policies.clear();
     this.pageSizeCap = 20;
     this.unitSequence = 0;
   }
@@ -101,6 +105,19 @@ export class OrganizationState {
 
   public isParent(id: string): boolean {
     return id === this.rootId || this.organizationalUnits.has(id);
+  }
+
+  /** The root, the OUs down to the account, and the account; undefined for an account outside the organization. */
+  public pathOf(accountId: string): string[] | undefined {
+    const account = this.accounts.get(accountId);
+    if (!account) {
+      return undefined;
+    }
+    const path = [accountId];
+    for (let parentId: string | undefined = account.parentId; parentId !== undefined; parentId = this.organizationalUnits.get(parentId)?.parentId) {
+      path.unshift(parentId);
+    }
+    return path;
   }
 
   public isMember(accountId: string): boolean {

@@ -2,6 +2,7 @@ import { Caller } from './caller-identity';
 import { GuardDutyState } from './guardduty-state';
 import { OrganizationAccount } from './organization-state';
 import { ServiceError } from './service-error';
+import { rootView, settlePendingPolicyTypes } from './organizations-policy-operations';
 
 /**
  * The AWS Organizations operations the GuardDuty handlers call (JSON 1.1 protocol, target
@@ -43,8 +44,9 @@ export const ORGANIZATIONS_OPERATIONS: Readonly<Record<string, OrganizationsHand
 
   ListRoots: (caller, state, input) => {
     requireReader(caller, state);
-    const organization = state.organization;
-    return page([{ Id: organization.rootId, Arn: organization.arn('root', organization.rootId!), Name: 'Root', PolicyTypes: [] }], 'Roots', input, state, 'ListRoots');
+    const root = rootView(state);
+    settlePendingPolicyTypes(state);
+    return page([root], 'Roots', input, state, 'ListRoots');
   },
 
   ListAccounts: (caller, state, input) => {
@@ -111,10 +113,11 @@ function requireMember(caller: Caller, state: GuardDutyState): void {
   }
 }
 
-/** Listing needs the management account or a registered delegated administrator. */
+/** Listing needs the management account, a registered delegated administrator, or an account delegated policy management. */
 function requireReader(caller: Caller, state: GuardDutyState): void {
   requireMember(caller, state);
-  if (caller.accountId !== state.organization.managementAccountId && !state.organization.registeredDelegatedAdministrators.has(caller.accountId)) {
+  const organization = state.organization;
+  if (caller.accountId !== organization.managementAccountId && !organization.registeredDelegatedAdministrators.has(caller.accountId) && !organization.policies.delegatedPolicyManagers.has(caller.accountId)) {
     throw organizationsError('AccessDeniedException', 'You don\'t have permissions to access this resource.');
   }
 }

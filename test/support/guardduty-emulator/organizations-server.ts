@@ -5,6 +5,7 @@ import { requireCaller } from './caller-identity';
 import { GuardDutyState } from './guardduty-state';
 import { readBody } from './http-exchange';
 import { ORGANIZATIONS_OPERATIONS } from './organizations-operations';
+import { ORGANIZATIONS_POLICY_OPERATIONS } from './organizations-policy-operations';
 import { ServiceError } from './service-error';
 
 const TARGET_PREFIX = 'AWSOrganizationsV20161128.';
@@ -67,7 +68,7 @@ export class OrganizationsServer {
     let errorType: string | undefined;
     let accountId: string | undefined;
     try {
-      const handler = ORGANIZATIONS_OPERATIONS[operation];
+      const handler = ORGANIZATIONS_OPERATIONS[operation] ?? ORGANIZATIONS_POLICY_OPERATIONS[operation];
       if (!handler) {
         throw new ServiceError('UnknownOperationException', 400, `The Organizations emulator does not implement ${operation}.`);
       }

@@ -12,6 +12,7 @@ import { ORGANIZATION_OPERATIONS } from './organization-operations';
 import { RouteTable } from './route-table';
 import { badRequest, ServiceError } from './service-error';
 import { ServiceModel } from './service-model';
+import { serviceControlPolicyDenial } from './service-control-policies';
 import { validateInput, validationMessage } from './shape-validator';
 import { decodeRequest, Document, encodeResponse } from './wire-codec';
 
@@ -49,7 +50,8 @@ export interface PipelineDependencies {
  * One call from arrival to log entry, in this order: latency; a drop before anything is
  * applied; the rate limit (429); an injected 500; then the operation proper (identity,
  * validation against the model, state change); a drop after the change; a slow response.
- * A call answered with a fault before the operation never changes state.
+ * A call answered with a fault before the operation never changes state. A service
+ * control policy's denial comes after identity, before validation, as IAM's does.
  */
 export class RequestPipeline {
   private readonly inFlight = new Set<IncomingMessage>();
@@ -145,6 +147,10 @@ export class RequestPipeline {
       throw new ServiceError('NotImplementedException', 501, `The GuardDuty emulator does not implement ${call.operation}.`);
     }
     const caller = requireCaller(call.authorization);
+    const denial = serviceControlPolicyDenial(this.deps.state, caller, call.operation);
+    if (denial) {
+      throw denial;
+    }
     if (!call.input) {
       throw badRequest('The request is rejected because the request body is not valid JSON.');
     }
