@@ -181,9 +181,9 @@ export interface GuardDutyOrganizationRolloutProps {
   readonly memberScope?: Construct;
 
   /**
-   * Where each stack is created, stack by stack: one `Stage` per outside account, say,
-   * to keep each pipeline wave within CodePipeline's 50 actions. Not together with
-   * `managementScope`, `administratorScope` or `memberScope`.
+   * Where each stack is created, stack by stack: for pipeline waves finer than one per
+   * role (a first region as a canary, then the rest; one wave per outside account). Not
+   * together with `managementScope`, `administratorScope` or `memberScope`.
    *
    * @default - the scopes above
    */

@@ -12,8 +12,8 @@ export enum RolloutStackRole {
 
 /**
  * Decides where a `GuardDutyOrganizationRollout` creates each of its stacks: in which
- * `Stage`, for a pipeline whose waves need finer groups than one per role (a CodePipeline
- * stage holds at most 50 actions).
+ * `Stage`, for a pipeline whose waves group stacks more finely than one wave per role (a
+ * first region as a canary, then the others).
  */
 export interface IRolloutStackPlacement {
   /**
