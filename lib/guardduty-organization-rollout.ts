@@ -145,6 +145,15 @@ export interface GuardDutyOrganizationRolloutProps {
   readonly invitationMessage?: string;
 
   /**
+   * Invite the outside accounts without an email to their root user. GuardDuty emails an
+   * invitation per region, so an outside account gets one email for each of the rollout's
+   * regions; its accepter stacks accept without them.
+   *
+   * @default false - GuardDuty emails each invited account, in every region
+   */
+  readonly disableEmailNotification?: boolean;
+
+  /**
    * What the administrator stacks do with accounts GuardDuty leaves unprocessed.
    *
    * @default UnprocessedAccountsAction.FAIL - the deployment fails, naming the accounts
@@ -298,6 +307,7 @@ export class GuardDutyOrganizationRollout extends Construct {
         members: members.length > 0 ? members : undefined,
         organizationMembers,
         message: props.invitationMessage,
+        disableEmailNotification: props.disableEmailNotification,
         onUnprocessed: props.onUnprocessed,
         reserveConcurrency: props.reserveConcurrency,
       });
@@ -453,6 +463,16 @@ function validateProps(props: GuardDutyOrganizationRolloutProps, path: string): 
           knownRegions(),
         );
   problems.push(...resolution.problems);
+
+  for (const member of props.members ?? []) {
+    if (member.accountId === props.managementAccountId || member.accountId === props.administratorAccountId) {
+      const which = member.accountId === props.managementAccountId ? 'managementAccountId' : 'administratorAccountId';
+      problems.push(
+        `members: ${member.accountId} is the rollout's ${which}; members are accounts outside the organization ` +
+          '(the administrator cannot be its own member; select the management account with organizationMembers)',
+      );
+    }
+  }
 
   const overrides = new Map<string, GuardDutyRegionOverride>();
   const memberIds = new Set((props.members ?? []).map((member) => member.accountId));

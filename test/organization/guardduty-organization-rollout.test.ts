@@ -80,6 +80,7 @@ test('the management stack designates the administrator; the administrator stack
   // The delegated administrator's detector comes with the designation: none declared.
   administrator.resourceCountIs('AWS::GuardDuty::Detector', 0);
 
+  expect(Object.values(administrator.findResources('Custom::GuardDutyMemberInvitations'))[0].Properties.DisableEmailNotification).toBe('false');
   const member = templateOf(guardDuty.memberStack('444444444444', 'eu-west-1'));
   member.resourceCountIs('AWS::GuardDuty::Detector', 1);
   member.hasResourceProperties('Custom::GuardDutyInvitationAccepter', { AdministratorAccountId: ADMINISTRATOR, DetectorId: { Ref: Match.stringLikeRegexp('Detector') } });
@@ -153,12 +154,13 @@ test('a placement puts each stack where it says: here, one Stage per outside acc
   expect(() => rollout({ placement, memberScope: stageFor('Other') }, new App())).toThrow(/give either placement or managementScope\/administratorScope\/memberScope, not both/);
 });
 
-test('the monitors are added in every region; outside accounts with GuardDuty already on get no detector', () => {
-  const guardDuty = rollout({ organizationMembers: undefined, membershipMonitor: { healing: true }, administratorMonitor: {}, memberDetectors: false });
+test('the monitors are added in every region; outside accounts with GuardDuty already on get no detector; no invitation email', () => {
+  const guardDuty = rollout({ organizationMembers: undefined, membershipMonitor: { healing: true }, administratorMonitor: {}, memberDetectors: false, disableEmailNotification: true });
 
   for (const region of REGIONS) {
     expect(guardDuty.memberInvitations(region)?.node.tryFindChild('Monitor')).toBeDefined();
     expect(guardDuty.invitationAccepter('444444444444', region).node.tryFindChild('Monitor')).toBeDefined();
+    templateOf(guardDuty.administratorStack(region)).hasResourceProperties('Custom::GuardDutyMemberInvitations', { DisableEmailNotification: 'true' });
     const member = templateOf(guardDuty.memberStack('444444444444', region));
     member.resourceCountIs('AWS::GuardDuty::Detector', 0);
     expect(Object.values(member.findResources('Custom::GuardDutyInvitationAccepter'))[0].Properties.DetectorId).toBeUndefined();
@@ -194,6 +196,8 @@ describe('a declaration that cannot deploy fails synth, naming the value', () =>
     [{ regionOverrides: [{ region: 'us-east-1' }, { region: 'us-east-1' }] }, /regionOverrides: us-east-1 has more than one override/],
     [{ regionOverrides: [{ region: 'us-east-1', excludeMemberAccountIds: ['666666666666'] }] }, /excludeMemberAccountIds names 666666666666, which is not one of the rollout's members/],
     [{ membershipMonitor: {} }, /membershipMonitor: the monitor compares GuardDuty's members with a list known at synth/],
+    [{ members: [{ accountId: ADMINISTRATOR, email: 'aws-root+security@example.com' }] }, /members: 111111111111 is the rollout's administratorAccountId/],
+    [{ members: [{ accountId: MANAGEMENT, email: 'aws-root+management@example.com' }] }, /members: 999999999999 is the rollout's managementAccountId/],
   ])('%#: %j', (props, message) => {
     expect(synthError(props)).toMatch(message);
   });
