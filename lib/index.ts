@@ -16,3 +16,7 @@ export * from './guardduty-findings-export-bucket';
 export * from './guardduty-tamper-protection';
 export * from './guardduty-policy-feature';
 export * from './guardduty-organization-policy';
+export * from './aws-partition';
+export * from './guardduty-region-override';
+export * from './guardduty-organization-rollout';
+export * from './rollout-stack-placement';
