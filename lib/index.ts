@@ -10,3 +10,6 @@ export * from './guardduty-delegated-administrator';
 export * from './guardduty-membership-monitor';
 export * from './guardduty-administrator-monitor';
 export * from './organization-members';
+export * from './aws-partition';
+export * from './guardduty-region-override';
+export * from './guardduty-organization-rollout';
