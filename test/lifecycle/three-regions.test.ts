@@ -1,0 +1,125 @@
+import { GuardDutyOrganizationRollout, OrganizationAutoEnable, OrganizationMembers } from '../../lib';
+import { ADMIN, account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
+import { AppOutcome, deploymentFailed } from '../support/lifecycle/stack-deployment';
+import { synthesizeApp } from '../support/lifecycle/synthesized-stack';
+
+/**
+ * A GuardDuty organization in three regions from one declaration
+ * (GuardDutyOrganizationRollout), deployed through aws-cdk-lib's provider framework: per
+ * region the management stack (the delegated administrator), then the administrator
+ * stack (the organization configuration, then the organization's accounts as members).
+ * Each region's handlers reach that region's GuardDuty endpoint; each region is checked
+ * on its own. One region denies GuardDuty (a service control policy, say): its management
+ * stack fails and its administrator stack is not deployed, while the other two converge;
+ * once the denial is lifted, the rerun deploys that region and changes nothing elsewhere.
+ */
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
+const [FIRST, OVERRIDDEN, DENIED] = REGIONS;
+const h = lifecycleHarness('three-regions', { regions: REGIONS });
+const { report } = h;
+
+const MANAGEMENT = '999999999999';
+const [workload, platform] = [account(81).accountId, account(82).accountId];
+
+let workloads: string;
+
+beforeEach(() => {
+  const organization = h.emulator.organization;
+  organization.create(MANAGEMENT);
+  workloads = organization.addOrganizationalUnit('Workloads');
+  organization.addAccount({ accountId: ADMIN, parentId: workloads });
+  organization.addAccount({ accountId: workload, parentId: workloads });
+  organization.addAccount({ accountId: platform, parentId: workloads });
+});
+
+/** The app as `cdk synth` makes it, anew for each deployment (a new synthesis is a new selection `Refresh`). */
+function synthesize() {
+  return synthesizeApp((app) => new GuardDutyOrganizationRollout(app, 'GuardDuty', {
+    managementAccountId: MANAGEMENT,
+    administratorAccountId: ADMIN,
+    autoEnableOrganizationMembers: OrganizationAutoEnable.NEW,
+    features: [{ name: 'S3_DATA_EVENTS', autoEnable: OrganizationAutoEnable.NEW }],
+    organizationMembers: OrganizationMembers.underOrganizationalUnits([workloads]),
+    regions: REGIONS,
+    regionOverrides: [{ region: OVERRIDDEN, autoEnableOrganizationMembers: OrganizationAutoEnable.ALL }],
+  }));
+}
+
+/** What GuardDuty holds in one region, read from the emulator's state (no call in the log). */
+function inRegion(region: string) {
+  return {
+    delegatedAdministrator: h.emulator.organization.guardDutyAdministrator(region),
+    configuration: h.emulator.organization.organizationConfiguration(ADMIN, region),
+    members: Object.fromEntries(h.emulator.members(ADMIN, region).map((m) => [m.accountId, m.relationshipStatus])),
+  };
+}
+
+/** A region converged: the OU's accounts are members, and with auto-enable ALL every organization account, the management account too. */
+function converged(autoEnable: 'NEW' | 'ALL') {
+  return {
+    delegatedAdministrator: ADMIN,
+    configuration: { autoEnableOrganizationMembers: autoEnable, features: { S3_DATA_EVENTS: 'NEW' } },
+    members: { [workload]: 'Enabled', [platform]: 'Enabled', ...(autoEnable === 'ALL' ? { [MANAGEMENT]: 'Enabled' } : {}) },
+  };
+}
+
+const NOTHING = { delegatedAdministrator: undefined, configuration: undefined, members: {} };
+
+/** Per stack: its result, or `not deployed`. */
+function results(outcome: AppOutcome): Record<string, string> {
+  return Object.fromEntries(Object.entries(outcome).map(([name, stack]) => [name, stack?.result ?? 'not deployed']));
+}
+
+describe('one declaration, three regions', () => {
+  report.scenario('each region converges on its own; a region that denies GuardDuty fails alone, and the rerun fixes only that region', async () => {
+    const app = h.app([]);
+    h.region(DENIED).setFaults({ accessDenied: { probability: 1 } });
+
+    const first = await app.deploy(synthesize());
+
+    expect(results(first)).toEqual({
+      [`GuardDuty-Management-${FIRST}`]: 'CREATE_COMPLETE',
+      [`GuardDuty-Management-${OVERRIDDEN}`]: 'CREATE_COMPLETE',
+      [`GuardDuty-Management-${DENIED}`]: 'ROLLBACK_COMPLETE',
+      [`GuardDuty-Administrator-${FIRST}`]: 'CREATE_COMPLETE',
+      [`GuardDuty-Administrator-${OVERRIDDEN}`]: 'CREATE_COMPLETE',
+      [`GuardDuty-Administrator-${DENIED}`]: 'not deployed',
+    });
+    expect(first[`GuardDuty-Management-${DENIED}`]?.failureReason).toMatch(/AccessDeniedException/);
+    expect(inRegion(FIRST)).toEqual(converged('NEW'));
+    expect(inRegion(OVERRIDDEN)).toEqual(converged('ALL'));
+    expect(inRegion(DENIED)).toEqual(NOTHING);
+    // In each converged region: the delegated administrator before the configuration, the
+    // configuration before the members. Where auto-enable is ALL, the emulator enrolls every
+    // organization account at once (GuardDuty takes up to 24 hours): nothing left to create.
+    expect(h.region(FIRST).writeCalls().map((call) => call.operation)).toEqual(['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration', 'CreateMembers']);
+    expect(h.region(OVERRIDDEN).writeCalls().map((call) => call.operation)).toEqual(['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration']);
+    expect(h.region(DENIED).writeCalls().every((call) => call.fault === 'access-denied')).toBe(true);
+
+    // The denial is lifted; the same app is deployed again.
+    h.region(DENIED).clearFaults();
+    const callsBefore = Object.fromEntries(REGIONS.map((region) => [region, h.region(region).calls().length]));
+
+    const rerun = await app.deploy(synthesize());
+
+    expect(results(rerun)).toEqual({
+      [`GuardDuty-Management-${FIRST}`]: 'NO_CHANGES',
+      [`GuardDuty-Management-${OVERRIDDEN}`]: 'NO_CHANGES',
+      [`GuardDuty-Management-${DENIED}`]: 'CREATE_COMPLETE',
+      // Only the members resource changes (the selection is read again at every deployment)...
+      [`GuardDuty-Administrator-${FIRST}`]: 'UPDATE_COMPLETE',
+      [`GuardDuty-Administrator-${OVERRIDDEN}`]: 'UPDATE_COMPLETE',
+      [`GuardDuty-Administrator-${DENIED}`]: 'CREATE_COMPLETE',
+    });
+    expect(REGIONS.map(inRegion)).toEqual([converged('NEW'), converged('ALL'), converged('NEW')]);
+    // ...and writes nothing in the regions that had converged.
+    for (const region of [FIRST, OVERRIDDEN]) {
+      const calls = h.region(region).calls().slice(callsBefore[region]);
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.filter((call) => !/^(Get|List|Describe)/.test(call.operation))).toEqual([]);
+    }
+    expect(h.region(DENIED).calls().slice(callsBefore[DENIED]).filter((call) => !/^(Get|List|Describe)/.test(call.operation)).map((call) => call.operation))
+      .toEqual(['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration', 'CreateMembers']);
+    expect(Object.values(rerun).some(deploymentFailed)).toBe(false);
+  });
+});
