@@ -209,13 +209,17 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
         const key = `${settings.account}/${settings.region}/${settings.stackName}`;
         let stack = stacks.get(key);
         if (!stack) {
-          // A framework per custom resource type and version: a new synthesis ships new files.
-          const frameworksOfStack = new Map<SynthesizedStack, ProviderFramework>();
+          // A framework per custom resource type, kept (its Lambda containers warm) across
+          // versions whose functions ship the same code and settings, as Lambda keeps a
+          // function that a deployment did not change.
+          const frameworksOfStack = new Map<string, { readonly code: string; readonly framework: ProviderFramework }>();
           stack = new CloudFormationStack((part, event, deliveryOptions) => {
-            let framework = frameworksOfStack.get(part);
+            const { onEvent, isComplete, onTimeout } = part.framework;
+            const code = JSON.stringify([onEvent, isComplete, onTimeout, part.onEvent, part.isComplete].map((fn) => fn && [fn.arn, fn.assetHash, fn.variables]));
+            let framework = frameworksOfStack.get(part.resourceType)?.code === code ? frameworksOfStack.get(part.resourceType)!.framework : undefined;
             if (!framework) {
               framework = providerFramework(part, settings, target, {});
-              frameworksOfStack.set(part, framework);
+              frameworksOfStack.set(part.resourceType, { code, framework });
             }
             part.objects.forEach((o) => target.s3.put(o.bucket, o.key, o.body));
             return checkedDelivery(framework, part, target, event, emails, deliveryOptions);
