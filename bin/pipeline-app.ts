@@ -1,48 +1,42 @@
-import { App, AppProps, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import { App, AppProps, Stack, StackProps, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { ADMINISTRATOR_ACCOUNT, AdministratorStack, MemberStack, REGIONS, fleetMembers } from './guardduty-fleet';
+import { GuardDutyOrganizationRollout } from '../lib/index';
+import { SECURITY_ACCOUNT, declareGuardDutyOrganization } from './guardduty-organization';
 
 /**
- * The example fleet (./guardduty-fleet.ts) deployed by a CDK pipeline in the security
- * account: a first wave deploys the administrator stage of every region (detector and
- * invitations), a second wave the member stage of every account and region (detector and
- * acceptance). Members could deploy first, since an accepter waits for its invitation,
- * but after the administrators their wait is short.
+ * The example organization in every region (./guardduty-organization.ts) deployed by a
+ * CDK pipeline in the security account, in waves: first the management account's stacks
+ * of every region (the delegated administrator), then the security account's stacks of
+ * every region (organization configuration and members), then each outside account's
+ * stacks of every region (detector and acceptance). Within a wave the regions deploy in
+ * parallel; the waves give the order the stack dependencies give `cdk deploy --all`
+ * (the CDK allows no dependency across stages).
  *
- * Before the first `cdk deploy` of the pipeline stack: bootstrap the security account, and
- * every member account in every region, trusting the security account
- * (`cdk bootstrap aws://ACCOUNT/REGION --trust 111111111111`), and replace
- * SOURCE_CONNECTION_ARN with the ARN of an AWS CodeConnections connection to the
+ * A CodePipeline stage holds at most 50 actions, two per stack here (a change set, then
+ * its execution): CDK Pipelines splits a larger stage in parts that run one after the
+ * other (`Members.1`, `Members.2`…), each part's stacks in parallel.
+ *
+ * Before the first `cdk deploy` of the pipeline stack: bootstrap the security account,
+ * and the management account and every outside account in every region, trusting the
+ * security account (`cdk bootstrap aws://ACCOUNT/REGION --trust 111111111111`), and
+ * replace SOURCE_CONNECTION_ARN with the ARN of an AWS CodeConnections connection to the
  * repository. The pipeline then updates itself from the repository on every push.
  *
- * cdk-nag is not applied here: the stages deploy the stacks `npm run synth` checks
- * (example-app.ts), and the pipeline's own resources are aws-cdk-lib's pipelines module
- * defaults, whose findings are the pipeline owner's to review.
+ * cdk-nag is not applied here: the stages deploy the stacks `npm run synth:organization`
+ * checks (organization-app.ts), and the pipeline's own resources are aws-cdk-lib's
+ * pipelines module defaults, whose findings are the pipeline owner's to review.
  */
-export const PIPELINE_REGION = REGIONS[0];
-export const SOURCE_REPOSITORY = 'example-org/guardduty-fleet';
-export const SOURCE_CONNECTION_ARN = `arn:aws:codeconnections:${PIPELINE_REGION}:${ADMINISTRATOR_ACCOUNT}:connection/00000000-0000-0000-0000-000000000000`;
-
-/** One region's administrator stack, as a pipeline stage. */
-export class AdministratorStage extends Stage {
-  constructor(scope: Construct, id: string, props: StageProps) {
-    super(scope, id, props);
-    new AdministratorStack(this, 'GuardDutyAdministrator', { members: fleetMembers() });
-  }
-}
-
-/** One member account's stack in one region, as a pipeline stage. */
-export class MemberStage extends Stage {
-  constructor(scope: Construct, id: string, props: StageProps) {
-    super(scope, id, props);
-    new MemberStack(this, 'GuardDutyMember', {});
-  }
-}
+export const PIPELINE_REGION = 'us-east-1';
+export const SOURCE_REPOSITORY = 'example-org/guardduty-organization';
+export const SOURCE_CONNECTION_ARN = `arn:aws:codeconnections:${PIPELINE_REGION}:${SECURITY_ACCOUNT}:connection/00000000-0000-0000-0000-000000000000`;
+/** CodePipeline's limit on the actions of one stage. */
+export const MAX_ACTIONS_PER_STAGE = 50;
 
 export class GuardDutyPipelineStack extends Stack {
   public readonly pipeline: pipelines.CodePipeline;
+  public readonly rollout: GuardDutyOrganizationRollout;
 
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
@@ -61,22 +55,20 @@ export class GuardDutyPipelineStack extends Stack {
       }),
     });
 
-    const administrators = this.pipeline.addWave('Administrators');
-    for (const region of REGIONS) {
-      administrators.addStage(new AdministratorStage(this, `Administrator-${region}`, { env: { account: ADMINISTRATOR_ACCOUNT, region } }));
-    }
-    const members = this.pipeline.addWave('Members');
-    for (const region of REGIONS) {
-      for (const member of fleetMembers()) {
-        members.addStage(new MemberStage(this, `Member-${member.accountId}-${region}`, { env: { account: member.accountId, region } }));
-      }
-    }
+    // One Stage per wave; the rollout puts each role's stacks of every region in its own.
+    const management = new Stage(this, 'Management');
+    const administrators = new Stage(this, 'Administrators');
+    const members = new Stage(this, 'Members');
+    this.rollout = declareGuardDutyOrganization(this, { managementScope: management, administratorScope: administrators, memberScope: members });
+    this.pipeline.addWave('Management').addStage(management);
+    this.pipeline.addWave('Administrators').addStage(administrators);
+    this.pipeline.addWave('Members').addStage(members);
   }
 }
 
 export function buildPipelineApp(props?: AppProps): App {
   const app = new App(props);
-  new GuardDutyPipelineStack(app, 'GuardDutyPipeline', { env: { account: ADMINISTRATOR_ACCOUNT, region: PIPELINE_REGION } });
+  new GuardDutyPipelineStack(app, 'GuardDutyPipeline', { env: { account: SECURITY_ACCOUNT, region: PIPELINE_REGION } });
   return app;
 }
 

@@ -13,6 +13,7 @@ import { MemberAccount } from './member-account';
 import { OrganizationAutoEnable } from './organization-auto-enable';
 import { OrganizationFeatureConfiguration } from './organization-feature';
 import { OrganizationMembers } from './organization-members';
+import { IRolloutStackPlacement, RolloutStackRole } from './rollout-stack-placement';
 import { accountIdProblem } from './private/member-account-rules';
 import { knownRegions, resolveRegions } from './private/region-resolution';
 import { UnprocessedAccountsAction } from './unprocessed-accounts-action';
@@ -180,6 +181,15 @@ export interface GuardDutyOrganizationRolloutProps {
   readonly memberScope?: Construct;
 
   /**
+   * Where each stack is created, stack by stack: for pipeline waves finer than one per
+   * role (a first region as a canary, then the rest; one wave per outside account). Not
+   * together with `managementScope`, `administratorScope` or `memberScope`.
+   *
+   * @default - the scopes above
+   */
+  readonly placement?: IRolloutStackPlacement;
+
+  /**
    * The start of every stack name: `PREFIX-Management-us-east-1`,
    * `PREFIX-Administrator-us-east-1`, `PREFIX-Member-444444444444-us-east-1`.
    *
@@ -241,7 +251,7 @@ export class GuardDutyOrganizationRollout extends Construct {
     for (const region of regions) {
       const override = overrides.get(region) ?? { region };
 
-      const managementStack = this.newStack(props.managementScope, `Management-${region}`, props, {
+      const managementStack = this.newStack(RolloutStackRole.MANAGEMENT, props, {
         account: props.managementAccountId,
         region,
         description: 'GuardDuty delegated administrator of the organization (cdk-guardduty-members GuardDutyOrganizationRollout)',
@@ -253,7 +263,7 @@ export class GuardDutyOrganizationRollout extends Construct {
       this.management.set(region, { stack: managementStack, delegatedAdministrator });
       this.managementStacks.push(managementStack);
 
-      const administratorStack = this.newStack(props.administratorScope, `Administrator-${region}`, props, {
+      const administratorStack = this.newStack(RolloutStackRole.ADMINISTRATOR, props, {
         account: props.administratorAccountId,
         region,
         description: 'GuardDuty organization configuration and members, from the delegated administrator (cdk-guardduty-members GuardDutyOrganizationRollout)',
@@ -288,7 +298,7 @@ export class GuardDutyOrganizationRollout extends Construct {
       this.administratorStacks.push(administratorStack);
 
       for (const account of members) {
-        const memberStack = this.newStack(props.memberScope, `Member-${account.accountId}-${region}`, props, {
+        const memberStack = this.newStack(RolloutStackRole.MEMBER, props, {
           account: account.accountId,
           region,
           description: 'GuardDuty outside member: detector and acceptance of the administrator invitation (cdk-guardduty-members GuardDutyOrganizationRollout)',
@@ -361,20 +371,28 @@ export class GuardDutyOrganizationRollout extends Construct {
     return found;
   }
 
-  private newStack(
-    scope: Construct | undefined,
-    name: string,
-    props: GuardDutyOrganizationRolloutProps,
-    options: { account: string; region: string; description: string },
-  ): Stack {
+  private newStack(role: RolloutStackRole, props: GuardDutyOrganizationRolloutProps, options: { account: string; region: string; description: string }): Stack {
+    const name = role === RolloutStackRole.MEMBER ? `${role}-${options.account}-${options.region}` : `${role}-${options.region}`;
+    const scope = props.placement?.scopeFor(role, options.region, options.account) ?? roleScope(props, role);
     const parent = scope ?? this;
     const stage = Stage.isStage(parent) ? parent : Stage.of(parent);
     const prefix = props.stackNamePrefix ?? `${stage?.stageName ? `${stage.stageName}-` : ''}${this.node.id}`;
-    return new Stack(parent, scope === undefined ? name : `${this.node.id}-${name}`, {
+    return new Stack(parent, parent === this ? name : `${this.node.id}-${name}`, {
       env: { account: options.account, region: options.region },
       stackName: `${prefix}-${name}`,
       description: options.description,
     });
+  }
+}
+
+function roleScope(props: GuardDutyOrganizationRolloutProps, role: RolloutStackRole): Construct | undefined {
+  switch (role) {
+    case RolloutStackRole.MANAGEMENT:
+      return props.managementScope;
+    case RolloutStackRole.ADMINISTRATOR:
+      return props.administratorScope;
+    case RolloutStackRole.MEMBER:
+      return props.memberScope;
   }
 }
 
@@ -396,6 +414,9 @@ const REGIONAL_MONITOR_OPTIONS = ['alarmTopic', 'vpc', 'vpcSubnets', 'securityGr
 
 function validateProps(props: GuardDutyOrganizationRolloutProps, path: string): { regions: string[]; overrides: Map<string, GuardDutyRegionOverride> } {
   const problems: string[] = [];
+  if (props.placement !== undefined && (props.managementScope ?? props.administratorScope ?? props.memberScope) !== undefined) {
+    problems.push('placement: give either placement or managementScope/administratorScope/memberScope, not both');
+  }
   for (const [name, value] of [
     ['managementAccountId', props.managementAccountId],
     ['administratorAccountId', props.administratorAccountId],

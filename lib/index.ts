@@ -13,3 +13,4 @@ export * from './organization-members';
 export * from './aws-partition';
 export * from './guardduty-region-override';
 export * from './guardduty-organization-rollout';
+export * from './rollout-stack-placement';

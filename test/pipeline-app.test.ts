@@ -3,23 +3,24 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PIPELINE_REGION, SOURCE_CONNECTION_ARN, buildPipelineApp } from '../bin/pipeline-app';
-import { ADMINISTRATOR_ACCOUNT, REGIONS } from '../bin/guardduty-fleet';
+import { CONTRACTOR_LAB_ACCOUNT, ENABLED_OPT_IN_REGIONS, MANAGEMENT_ACCOUNT, OUTSIDE_ACCOUNTS, SECURITY_ACCOUNT } from '../bin/guardduty-organization';
+import { GuardDutyPipelineStack, MAX_ACTIONS_PER_STAGE, PIPELINE_REGION, SOURCE_CONNECTION_ARN, buildPipelineApp } from '../bin/pipeline-app';
 
 /**
  * The pipeline example, tested as users test their own CDK pipelines: synthesize the app
  * (no Docker, no network, no credentials) and assert on the pipeline stack's template and
  * on the stacks of its stages. One synthesis serves every test.
  */
-const MEMBER_ACCOUNTS = ['222222222222', '333333333333'];
-
 let outdir: string;
-let app: App;
+let stack: GuardDutyPipelineStack;
 let pipeline: Template;
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-app-'));
-  app = buildPipelineApp({ outdir });
-  pipeline = Template.fromStack(app.node.findChild('GuardDutyPipeline') as Stack);
+  // The stage stacks are the organization app's, whose test validates them; the built-in
+  // CloudFormation validation of every template would double this file's time.
+  const app: App = buildPipelineApp({ outdir, builtinCloudFormationValidation: false });
+  stack = app.node.findChild('GuardDutyPipeline') as GuardDutyPipelineStack;
+  pipeline = Template.fromStack(stack);
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
@@ -33,37 +34,63 @@ function pipelineStages(): PipelineStage[] {
   return resource.Properties.Stages;
 }
 
-function stageStack(stageId: string, stackId: string): Stack {
-  return (app.node.findChild('GuardDutyPipeline').node.findChild(stageId) as Stage).node.findChild(stackId) as Stack;
+/** The deploy actions of a wave: of its one CodePipeline stage, or of the parts CDK Pipelines split it in past 50 actions. */
+function deploysOf(waveName: string): Array<{ stackName: string; region: string; role: string; runOrder?: number }> {
+  return pipelineStages()
+    .filter((stage) => stage.Name === waveName || stage.Name.startsWith(`${waveName}.`))
+    .flatMap((stage) => stage.Actions)
+    .filter((action) => action.Name.endsWith('.Deploy'))
+    .map((action) => ({ stackName: String(action.Configuration?.StackName), // An action in the pipeline's own region names none.
+      region: action.Region ?? PIPELINE_REGION, role: JSON.stringify(action.RoleArn), runOrder: action.RunOrder }));
 }
 
-test('the pipeline runs in the security account and deploys the administrators\' wave before the members\' wave', () => {
-  const stack = app.node.findChild('GuardDutyPipeline') as Stack;
-  expect(stack.resolve([stack.account, stack.region])).toEqual([ADMINISTRATOR_ACCOUNT, PIPELINE_REGION]);
-  expect(pipelineStages().map((stage) => stage.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Administrators', 'Members']);
+test('the pipeline runs in the security account: management first, then the administrators, then the outside accounts', () => {
+  expect(stack.resolve([stack.account, stack.region])).toEqual([SECURITY_ACCOUNT, PIPELINE_REGION]);
+  const names = pipelineStages().map((stage) => stage.Name);
+  expect(names.slice(0, 6)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Management', 'Administrators']);
+  // The outside accounts' wave, two actions per stack, in parts of at most 50 actions.
+  expect(names.slice(6)).toEqual(['Members.1', 'Members.2', 'Members.3']);
 });
 
-test('the administrators\' wave deploys the administrator stack of every region, in parallel', () => {
-  const wave = pipelineStages().find((stage) => stage.Name === 'Administrators')!;
-  const deploys = wave.Actions.filter((action) => action.Name.endsWith('.Deploy'));
-
-  expect(deploys.map((action) => action.Name).sort()).toEqual(REGIONS.map((region) => `Administrator-${region}.GuardDutyAdministrator.Deploy`).sort());
-  expect(new Set(deploys.map((action) => action.RunOrder))).toEqual(new Set([2]));
-  for (const action of deploys) {
-    const region = /^Administrator-(.+)\.GuardDutyAdministrator/.exec(action.Name)![1];
-    expect(JSON.stringify(action.RoleArn)).toContain(`:iam::${ADMINISTRATOR_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${ADMINISTRATOR_ACCOUNT}-${region}`);
+test('every CodePipeline stage stays within 50 actions', () => {
+  for (const stage of pipelineStages()) {
+    expect({ stage: stage.Name, fits: stage.Actions.length <= MAX_ACTIONS_PER_STAGE }).toEqual({ stage: stage.Name, fits: true });
   }
 });
 
-test('the members\' wave deploys every member account in every region, each through its own account\'s deployment role', () => {
-  const wave = pipelineStages().find((stage) => stage.Name === 'Members')!;
-  const deploys = wave.Actions.filter((action) => action.Name.endsWith('.Deploy'));
+test('the management wave deploys the management stack of every region, in parallel, through the management account\'s role there', () => {
+  const deploys = deploysOf('Management');
+  expect(deploys.map((deploy) => deploy.region)).toEqual(stack.rollout.regions);
+  // Every stack's change set is made, then executed, together: the regions deploy in parallel.
+  expect(new Set(deploys.map((deploy) => deploy.runOrder))).toEqual(new Set([2]));
+  for (const deploy of deploys) {
+    expect(deploy.stackName).toBe(`GuardDuty-Management-${deploy.region}`);
+    expect(deploy.role).toContain(`:iam::${MANAGEMENT_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${MANAGEMENT_ACCOUNT}-${deploy.region}`);
+  }
+});
 
-  const expected = REGIONS.flatMap((region) => MEMBER_ACCOUNTS.map((account) => `Member-${account}-${region}.GuardDutyMember.Deploy`));
-  expect(deploys.map((action) => action.Name).sort()).toEqual(expected.sort());
-  for (const action of deploys) {
-    const [, account, region] = /^Member-(\d{12})-(.+)\.GuardDutyMember/.exec(action.Name)!;
-    expect(JSON.stringify(action.RoleArn)).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`);
+test('the administrators\' wave deploys the security account\'s stack of every region, in parallel', () => {
+  const deploys = deploysOf('Administrators');
+  expect(deploys.map((deploy) => deploy.region)).toEqual(stack.rollout.regions);
+  // Every stack's change set is made, then executed, together: the regions deploy in parallel.
+  expect(new Set(deploys.map((deploy) => deploy.runOrder))).toEqual(new Set([2]));
+  for (const deploy of deploys) {
+    expect(deploy.stackName).toBe(`GuardDuty-Administrator-${deploy.region}`);
+    expect(deploy.role).toContain(`:iam::${SECURITY_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${SECURITY_ACCOUNT}-${deploy.region}`);
+  }
+});
+
+test('each outside account\'s wave deploys its stack of every region it enabled, through its own account\'s role', () => {
+  const deploys = deploysOf('Members');
+  expect(deploys).toHaveLength(stack.rollout.memberStacks.length);
+  for (const { accountId } of OUTSIDE_ACCOUNTS) {
+    const own = deploys.filter((deploy) => deploy.stackName.startsWith(`GuardDuty-Member-${accountId}-`));
+    const regions = stack.rollout.regions.filter((region) => !(accountId === CONTRACTOR_LAB_ACCOUNT && ENABLED_OPT_IN_REGIONS.includes(region)));
+    expect(own.map((deploy) => deploy.region).sort()).toEqual([...regions].sort());
+    for (const deploy of own) {
+      expect(deploy.stackName).toBe(`GuardDuty-Member-${accountId}-${deploy.region}`);
+      expect(deploy.role).toContain(`:iam::${accountId}:role/cdk-hnb659fds-deploy-role-${accountId}-${deploy.region}`);
+    }
   }
 });
 
@@ -76,21 +103,16 @@ test('the source is the repository through a CodeConnections connection', () => 
       }),
     ]),
   });
-  expect(SOURCE_CONNECTION_ARN).toContain(`:${PIPELINE_REGION}:${ADMINISTRATOR_ACCOUNT}:`);
+  expect(SOURCE_CONNECTION_ARN).toContain(`:${PIPELINE_REGION}:${SECURITY_ACCOUNT}:`);
 });
 
-test('each administrator stage invites the CSV\'s members; each member stage accepts the security account\'s invitation', () => {
-  for (const region of REGIONS) {
-    const administrator = stageStack(`Administrator-${region}`, 'GuardDutyAdministrator');
-    expect(administrator.resolve([administrator.account, administrator.region])).toEqual([ADMINISTRATOR_ACCOUNT, region]);
-    Template.fromStack(administrator).hasResourceProperties('Custom::GuardDutyMemberInvitations', {
-      MemberList: Match.objectLike({ AccountCount: String(MEMBER_ACCOUNTS.length), FirstAccountIds: [...MEMBER_ACCOUNTS].sort().join(',') }),
-    });
-
-    for (const account of MEMBER_ACCOUNTS) {
-      const member = stageStack(`Member-${account}-${region}`, 'GuardDutyMember');
-      expect(member.resolve([member.account, member.region])).toEqual([account, region]);
-      Template.fromStack(member).hasResourceProperties('Custom::GuardDutyInvitationAccepter', { AdministratorAccountId: ADMINISTRATOR_ACCOUNT });
-    }
+test('the stages hold the organization\'s stacks: the administrators invite, the outside accounts accept', () => {
+  const templateOf = (target: Stack) => Template.fromJSON(Stage.of(target)!.synth().getStackArtifact(target.artifactId).template);
+  for (const region of [PIPELINE_REGION, ...ENABLED_OPT_IN_REGIONS]) {
+    templateOf(stack.rollout.managementStack(region)).hasResourceProperties('Custom::GuardDutyDelegatedAdministrator', { AdminAccountId: SECURITY_ACCOUNT });
+    templateOf(stack.rollout.administratorStack(region)).resourceCountIs('Custom::GuardDutyMemberInvitations', 1);
+    templateOf(stack.rollout.memberStack(OUTSIDE_ACCOUNTS[0].accountId, region)).hasResourceProperties('Custom::GuardDutyInvitationAccepter', { AdministratorAccountId: SECURITY_ACCOUNT });
   }
+  // No dependency across stages (the CDK refuses them): the waves order the stacks.
+  expect(stack.rollout.stacks.flatMap((target) => target.dependencies)).toEqual([]);
 });

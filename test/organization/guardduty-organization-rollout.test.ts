@@ -4,9 +4,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   GuardDutyOrganizationRollout,
   GuardDutyOrganizationRolloutProps,
+  IRolloutStackPlacement,
   MemberAccount,
   OrganizationAutoEnable,
   OrganizationMembers,
+  RolloutStackRole,
 } from '../../lib';
 
 const MANAGEMENT = '999999999999';
@@ -39,6 +41,10 @@ function synthError(props: Partial<GuardDutyOrganizationRolloutProps>): string {
   throw new Error('expected the rollout to fail synth');
 }
 
+// One synthesis per app (a second synth() returns the same assembly); Template.fromStack
+// would synthesize the whole app again for every stack.
+const templateOf = (stack: Stack) => Template.fromJSON(Stage.of(stack)!.synth().getStackArtifact(stack.artifactId).template);
+
 const dependencyIds = (stack: Stack) => stack.dependencies.map((dependency) => dependency.node.path);
 
 test('one stack per account and region, each in its own environment and named after its role', () => {
@@ -61,8 +67,8 @@ test('one stack per account and region, each in its own environment and named af
 test('the management stack designates the administrator; the administrator stack configures the organization, then invites its members', () => {
   const guardDuty = rollout();
 
-  Template.fromStack(guardDuty.managementStack('eu-west-1')).hasResourceProperties('Custom::GuardDutyDelegatedAdministrator', { AdminAccountId: ADMINISTRATOR });
-  const administrator = Template.fromStack(guardDuty.administratorStack('eu-west-1'));
+  templateOf(guardDuty.managementStack('eu-west-1')).hasResourceProperties('Custom::GuardDutyDelegatedAdministrator', { AdminAccountId: ADMINISTRATOR });
+  const administrator = templateOf(guardDuty.administratorStack('eu-west-1'));
   administrator.hasResourceProperties('Custom::GuardDutyOrganizationConfiguration', { AutoEnableOrganizationMembers: 'NEW' });
   administrator.hasResource('Custom::GuardDutyMemberInvitations', {
     Properties: Match.objectLike({ OrganizationMembers: Match.objectLike({ Scope: 'ORGANIZATION' }), MemberList: Match.objectLike({ AccountCount: '2' }) }),
@@ -71,7 +77,7 @@ test('the management stack designates the administrator; the administrator stack
   // The delegated administrator's detector comes with the designation: none declared.
   administrator.resourceCountIs('AWS::GuardDuty::Detector', 0);
 
-  const member = Template.fromStack(guardDuty.memberStack('444444444444', 'eu-west-1'));
+  const member = templateOf(guardDuty.memberStack('444444444444', 'eu-west-1'));
   member.resourceCountIs('AWS::GuardDuty::Detector', 1);
   member.hasResourceProperties('Custom::GuardDutyInvitationAccepter', { AdministratorAccountId: ADMINISTRATOR, DetectorId: { Ref: Match.stringLikeRegexp('Detector') } });
 });
@@ -102,10 +108,10 @@ test('a region override changes that region only', () => {
     ],
   });
 
-  const configuration = (region: string) => Template.fromStack(guardDuty.administratorStack(region)).findResources('Custom::GuardDutyOrganizationConfiguration');
+  const configuration = (region: string) => templateOf(guardDuty.administratorStack(region)).findResources('Custom::GuardDutyOrganizationConfiguration');
   expect(Object.values(configuration('us-east-1'))[0].Properties).toMatchObject({ AutoEnableOrganizationMembers: 'NEW', Features: [{ Name: 'S3_DATA_EVENTS' }] });
   expect(Object.values(configuration('eu-west-1'))[0].Properties).toMatchObject({ AutoEnableOrganizationMembers: 'ALL', Features: [{ Name: 'RDS_LOGIN_EVENTS' }] });
-  Template.fromStack(guardDuty.administratorStack('eu-west-1')).hasResourceProperties('Custom::GuardDutyMemberInvitations', {
+  templateOf(guardDuty.administratorStack('eu-west-1')).hasResourceProperties('Custom::GuardDutyMemberInvitations', {
     OrganizationMembers: Match.objectLike({ ParentIds: ['ou-ab12-eu000001'] }),
     MemberList: Match.objectLike({ AccountCount: '1', FirstAccountIds: '444444444444' }),
   });
@@ -127,13 +133,30 @@ test('stacks go to the scopes given, one Stage per pipeline wave, with no depend
   app.synth();
 });
 
+test('a placement puts each stack where it says: here, one Stage per outside account', () => {
+  const app = new App();
+  const stages = new Map<string, Stage>();
+  const stageFor = (id: string) => stages.get(id) ?? stages.set(id, new Stage(app, id)).get(id)!;
+  const placement: IRolloutStackPlacement = {
+    scopeFor: (role, _region, accountId) => stageFor(role === RolloutStackRole.MEMBER ? `Member-${accountId}` : role),
+  };
+  const guardDuty = rollout({ placement, stackNamePrefix: 'GuardDuty' }, app);
+
+  for (const { accountId } of OUTSIDE) {
+    expect(REGIONS.map((region) => Stage.of(guardDuty.memberStack(accountId, region))?.node.id)).toEqual(REGIONS.map(() => `Member-${accountId}`));
+  }
+  expect(guardDuty.administratorStacks.map((stack) => Stage.of(stack)?.node.id)).toEqual(REGIONS.map(() => 'Administrator'));
+  expect(guardDuty.memberStack('444444444444', 'us-east-1').stackName).toBe('GuardDuty-Member-444444444444-us-east-1');
+  expect(() => rollout({ placement, memberScope: stageFor('Other') }, new App())).toThrow(/give either placement or managementScope\/administratorScope\/memberScope, not both/);
+});
+
 test('the monitors are added in every region; outside accounts with GuardDuty already on get no detector', () => {
   const guardDuty = rollout({ organizationMembers: undefined, membershipMonitor: { healing: true }, administratorMonitor: {}, memberDetectors: false });
 
   for (const region of REGIONS) {
     expect(guardDuty.memberInvitations(region)?.node.tryFindChild('Monitor')).toBeDefined();
     expect(guardDuty.invitationAccepter('444444444444', region).node.tryFindChild('Monitor')).toBeDefined();
-    const member = Template.fromStack(guardDuty.memberStack('444444444444', region));
+    const member = templateOf(guardDuty.memberStack('444444444444', region));
     member.resourceCountIs('AWS::GuardDuty::Detector', 0);
     expect(Object.values(member.findResources('Custom::GuardDutyInvitationAccepter'))[0].Properties.DetectorId).toBeUndefined();
   }
