@@ -271,6 +271,7 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
       report.propertyRan({ name, seed: params.seed, cases, numRuns: budget.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
     },
   };
+
   /** A provider framework in front of one stack's handlers, stopped after the test. */
   function providerFramework(stack: SynthesizedStack, settings: StackSettings, target: DeploymentTarget, frameworkOptions: ProviderFrameworkOptions): ProviderFramework {
     const framework = new ProviderFramework(stack, { aws, endpoint: target.endpoint, organizationsEndpoint: target.organizationsEndpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, frameworkOptions);
