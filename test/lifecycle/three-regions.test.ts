@@ -8,7 +8,8 @@ import { synthesizeApp } from '../support/lifecycle/synthesized-stack';
  * A GuardDuty organization in three regions from one declaration
  * (GuardDutyOrganizationRollout), deployed through aws-cdk-lib's provider framework: per
  * region the management stack (the delegated administrator), then the administrator
- * stack (the organization configuration, then the organization's accounts as members).
+ * stack (the organization configuration, then the organization's accounts as members,
+ * and one outside account invited), then the outside account's stack (the accepter).
  * Each region's handlers reach that region's GuardDuty endpoint; each region is checked
  * on its own. One region denies GuardDuty (a service control policy, say): its management
  * stack fails and its administrator stack is not deployed, while the other two converge;
@@ -18,9 +19,11 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'ap-northeast-1'];
 const [FIRST, OVERRIDDEN, DENIED] = REGIONS;
 const h = lifecycleHarness('three-regions', { regions: REGIONS });
 const { report } = h;
+const OUTSIDE_STACK = (region: string) => `GuardDuty-Member-${outside.accountId}-${region}`;
 
 const MANAGEMENT = '999999999999';
 const [workload, platform] = [account(81).accountId, account(82).accountId];
+const outside = account(83);
 
 let workloads: string;
 
@@ -31,6 +34,8 @@ beforeEach(() => {
   organization.addAccount({ accountId: ADMIN, parentId: workloads });
   organization.addAccount({ accountId: workload, parentId: workloads });
   organization.addAccount({ accountId: platform, parentId: workloads });
+  // GuardDuty already enabled in the outside account (memberDetectors: false): the accepter finds its detector.
+  REGIONS.forEach((region) => h.emulator.seedDetector(outside.accountId, region));
 });
 
 /** The app as `cdk synth` makes it, anew for each deployment (a new synthesis is a new selection `Refresh`). */
@@ -41,6 +46,8 @@ function synthesize() {
     autoEnableOrganizationMembers: OrganizationAutoEnable.NEW,
     features: [{ name: 'S3_DATA_EVENTS', autoEnable: OrganizationAutoEnable.NEW }],
     organizationMembers: OrganizationMembers.underOrganizationalUnits([workloads]),
+    members: [outside],
+    memberDetectors: false,
     regions: REGIONS,
     regionOverrides: [{ region: OVERRIDDEN, autoEnableOrganizationMembers: OrganizationAutoEnable.ALL }],
   }));
@@ -55,12 +62,15 @@ function inRegion(region: string) {
   };
 }
 
-/** A region converged: the OU's accounts are members, and with auto-enable ALL every organization account, the management account too. */
+/**
+ * A region converged: the OU's accounts are members (with auto-enable ALL every
+ * organization account, the management account too), and the outside account accepted.
+ */
 function converged(autoEnable: 'NEW' | 'ALL') {
   return {
     delegatedAdministrator: ADMIN,
     configuration: { autoEnableOrganizationMembers: autoEnable, features: { S3_DATA_EVENTS: 'NEW' } },
-    members: { [workload]: 'Enabled', [platform]: 'Enabled', ...(autoEnable === 'ALL' ? { [MANAGEMENT]: 'Enabled' } : {}) },
+    members: { [workload]: 'Enabled', [platform]: 'Enabled', [outside.accountId]: 'Enabled', ...(autoEnable === 'ALL' ? { [MANAGEMENT]: 'Enabled' } : {}) },
   };
 }
 
@@ -73,7 +83,7 @@ function results(outcome: AppOutcome): Record<string, string> {
 
 describe('one declaration, three regions', () => {
   report.scenario('each region converges on its own; a region that denies GuardDuty fails alone, and the rerun fixes only that region', async () => {
-    const app = h.app([]);
+    const app = h.app([outside.email]);
     h.region(DENIED).setFaults({ accessDenied: { probability: 1 } });
 
     const first = await app.deploy(synthesize());
@@ -85,6 +95,9 @@ describe('one declaration, three regions', () => {
       [`GuardDuty-Administrator-${FIRST}`]: 'CREATE_COMPLETE',
       [`GuardDuty-Administrator-${OVERRIDDEN}`]: 'CREATE_COMPLETE',
       [`GuardDuty-Administrator-${DENIED}`]: 'not deployed',
+      [OUTSIDE_STACK(FIRST)]: 'CREATE_COMPLETE',
+      [OUTSIDE_STACK(OVERRIDDEN)]: 'CREATE_COMPLETE',
+      [OUTSIDE_STACK(DENIED)]: 'not deployed',
     });
     expect(first[`GuardDuty-Management-${DENIED}`]?.failureReason).toMatch(/AccessDeniedException/);
     expect(inRegion(FIRST)).toEqual(converged('NEW'));
@@ -93,8 +106,9 @@ describe('one declaration, three regions', () => {
     // In each converged region: the delegated administrator before the configuration, the
     // configuration before the members. Where auto-enable is ALL, the emulator enrolls every
     // organization account at once (GuardDuty takes up to 24 hours): nothing left to create.
-    expect(h.region(FIRST).writeCalls().map((call) => call.operation)).toEqual(['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration', 'CreateMembers']);
-    expect(h.region(OVERRIDDEN).writeCalls().map((call) => call.operation)).toEqual(['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration']);
+    const REGION_WRITES = ['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration', 'CreateMembers', 'InviteMembers', 'AcceptAdministratorInvitation'];
+    expect(h.region(FIRST).writeCalls().map((call) => call.operation)).toEqual(REGION_WRITES);
+    expect(h.region(OVERRIDDEN).writeCalls().map((call) => call.operation)).toEqual(REGION_WRITES);
     expect(h.region(DENIED).writeCalls().every((call) => call.fault === 'access-denied')).toBe(true);
 
     // The denial is lifted; the same app is deployed again.
@@ -111,6 +125,9 @@ describe('one declaration, three regions', () => {
       [`GuardDuty-Administrator-${FIRST}`]: 'UPDATE_COMPLETE',
       [`GuardDuty-Administrator-${OVERRIDDEN}`]: 'UPDATE_COMPLETE',
       [`GuardDuty-Administrator-${DENIED}`]: 'CREATE_COMPLETE',
+      [OUTSIDE_STACK(FIRST)]: 'NO_CHANGES',
+      [OUTSIDE_STACK(OVERRIDDEN)]: 'NO_CHANGES',
+      [OUTSIDE_STACK(DENIED)]: 'CREATE_COMPLETE',
     });
     expect(REGIONS.map(inRegion)).toEqual([converged('NEW'), converged('ALL'), converged('NEW')]);
     // ...and writes nothing in the regions that had converged.
@@ -119,7 +136,7 @@ describe('one declaration, three regions', () => {
       expect(calls.length).toBeGreaterThan(0);
       expect(calls.filter((call) => isWriteOperation(call.operation)).map((call) => call.operation)).toEqual([]);
     }
-    expect(h.region(DENIED).calls().slice(callsBefore[DENIED]).filter((call) => isWriteOperation(call.operation)).map((call) => call.operation)).toEqual(['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration', 'CreateMembers']);
+    expect(h.region(DENIED).calls().slice(callsBefore[DENIED]).filter((call) => isWriteOperation(call.operation)).map((call) => call.operation)).toEqual(REGION_WRITES);
     expect(Object.values(rerun).some(deploymentFailed)).toBe(false);
   });
 });
