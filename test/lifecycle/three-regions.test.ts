@@ -103,12 +103,15 @@ describe('one declaration, three regions', () => {
     expect(inRegion(FIRST)).toEqual(converged('NEW'));
     expect(inRegion(OVERRIDDEN)).toEqual(converged('ALL'));
     expect(inRegion(DENIED)).toEqual(NOTHING);
-    // In each converged region: the delegated administrator before the configuration, the
-    // configuration before the members. Where auto-enable is ALL, the emulator enrolls every
-    // organization account at once (GuardDuty takes up to 24 hours): nothing left to create.
+    // In each converged region: the delegated administrator, the configuration, the members
+    // (the OU's accounts created, the outside account created and invited), then the outside
+    // account's acceptance. Where auto-enable is ALL, the emulator enrolls the organization's
+    // accounts at once (GuardDuty takes up to 24 hours): CreateMembers carries the outside account alone.
     const REGION_WRITES = ['EnableOrganizationAdminAccount', 'UpdateOrganizationConfiguration', 'CreateMembers', 'InviteMembers', 'AcceptAdministratorInvitation'];
     expect(h.region(FIRST).writeCalls().map((call) => call.operation)).toEqual(REGION_WRITES);
     expect(h.region(OVERRIDDEN).writeCalls().map((call) => call.operation)).toEqual(REGION_WRITES);
+    const created = (region: string) => h.region(region).writeCalls().filter((call) => call.operation === 'CreateMembers').map((call) => call.accountCount);
+    expect([created(FIRST), created(OVERRIDDEN)]).toEqual([[3], [1]]);
     expect(h.region(DENIED).writeCalls().every((call) => call.fault === 'access-denied')).toBe(true);
 
     // The denial is lifted; the same app is deployed again.

@@ -200,7 +200,10 @@ export function synthesizeApp(build: (app: App) => void): SynthesizedAppStack[] 
  * The library's custom resources in an order CloudFormation may create them: each after
  * the custom resources it names in DependsOn or reads with Ref or Fn::GetAtt (through
  * other resources, such as a provider's functions, is not followed: the library's
- * constructs do not depend on each other that way).
+ * constructs do not depend on each other that way). CloudFormation promises no order
+ * between resources that do not depend on each other, so they come in the reverse of the
+ * template's order, the opposite of the order they were declared in: a dependency the
+ * app forgot to declare shows as a resource created before the one it needs.
  */
 function creationOrder(resources: Record<string, TemplateResource>): string[] {
   const custom = Object.keys(resources).filter((logicalId) => resources[logicalId].Type.startsWith('Custom::GuardDuty'));
@@ -219,7 +222,7 @@ function creationOrder(resources: Record<string, TemplateResource>): string[] {
     before.forEach((other) => visit(other, [...path, logicalId]));
     ordered.push(logicalId);
   };
-  custom.forEach((logicalId) => visit(logicalId, []));
+  [...custom].reverse().forEach((logicalId) => visit(logicalId, []));
   return ordered;
 }
 
