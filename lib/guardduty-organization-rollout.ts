@@ -250,77 +250,86 @@ export class GuardDutyOrganizationRollout extends Construct {
 
     for (const region of regions) {
       const override = overrides.get(region) ?? { region };
-
-      const managementStack = this.newStack(RolloutStackRole.MANAGEMENT, props, {
-        account: props.managementAccountId,
-        region,
-        description: 'GuardDuty delegated administrator of the organization (cdk-guardduty-members GuardDutyOrganizationRollout)',
-      });
-      const delegatedAdministrator = new GuardDutyDelegatedAdministrator(managementStack, 'DelegatedAdministrator', {
-        adminAccountId: props.administratorAccountId,
-        reserveConcurrency: props.reserveConcurrency,
-      });
-      this.management.set(region, { stack: managementStack, delegatedAdministrator });
-      this.managementStacks.push(managementStack);
-
-      const administratorStack = this.newStack(RolloutStackRole.ADMINISTRATOR, props, {
-        account: props.administratorAccountId,
-        region,
-        description: 'GuardDuty organization configuration and members, from the delegated administrator (cdk-guardduty-members GuardDutyOrganizationRollout)',
-      });
-      // No detector here: EnableOrganizationAdminAccount enables GuardDuty in the
-      // delegated administrator, and both constructs look that detector up.
-      const configuration = new GuardDutyOrganizationConfiguration(administratorStack, 'OrganizationConfiguration', {
-        autoEnableOrganizationMembers: override.autoEnableOrganizationMembers ?? props.autoEnableOrganizationMembers,
-        features: override.features ?? props.features,
-        reserveConcurrency: props.reserveConcurrency,
-      });
-      const excludedMembers = new Set(override.excludeMemberAccountIds ?? []);
-      const members = (props.members ?? []).filter((member) => !excludedMembers.has(member.accountId));
-      const organizationMembers = override.organizationMembers ?? props.organizationMembers;
-      let invitations: GuardDutyMemberInvitations | undefined;
-      if (members.length > 0 || organizationMembers !== undefined) {
-        invitations = new GuardDutyMemberInvitations(administratorStack, 'Members', {
-          members: members.length > 0 ? members : undefined,
-          organizationMembers,
-          message: props.invitationMessage,
-          onUnprocessed: props.onUnprocessed,
-          reserveConcurrency: props.reserveConcurrency,
-        });
-        // The order SRA and LZA use: the organization configuration, then CreateMembers.
-        invitations.node.addDependency(configuration);
-        if (props.membershipMonitor !== undefined) {
-          invitations.addMonitor(props.membershipMonitor);
-        }
-      }
+      const managementStack = this.addManagement(props, region);
+      const administratorStack = this.addAdministrator(props, override);
       dependWithinStage(administratorStack, managementStack);
-      this.administrator.set(region, { stack: administratorStack, configuration, invitations });
-      this.administratorStacks.push(administratorStack);
-
-      for (const account of members) {
-        const memberStack = this.newStack(RolloutStackRole.MEMBER, props, {
-          account: account.accountId,
-          region,
-          description: 'GuardDuty outside member: detector and acceptance of the administrator invitation (cdk-guardduty-members GuardDutyOrganizationRollout)',
-        });
-        const detector =
-          props.memberDetectors === false
-            ? undefined
-            : new guardduty.CfnDetector(memberStack, 'Detector', { enable: true, features: props.memberDetectorFeatures });
-        const accepter = new GuardDutyInvitationAccepter(memberStack, 'Administrator', {
-          administratorAccountId: props.administratorAccountId,
-          detectorId: detector?.ref,
-          reserveConcurrency: props.reserveConcurrency,
-        });
-        if (props.administratorMonitor !== undefined) {
-          accepter.addMonitor(props.administratorMonitor);
-        }
+      const excluded = new Set(override.excludeMemberAccountIds ?? []);
+      for (const account of (props.members ?? []).filter((member) => !excluded.has(member.accountId))) {
         // Not required (the accepter waits for its invitation), but it keeps the wait short.
-        dependWithinStage(memberStack, administratorStack);
-        this.member.set(memberKey(account.accountId, region), { stack: memberStack, accepter });
-        this.memberStacks.push(memberStack);
+        dependWithinStage(this.addMember(props, account.accountId, region), administratorStack);
       }
     }
+  }
+
+  private addManagement(props: GuardDutyOrganizationRolloutProps, region: string): Stack {
+    const stack = this.newStack(RolloutStackRole.MANAGEMENT, props, {
+      account: props.managementAccountId,
+      region,
+      description: 'GuardDuty delegated administrator of the organization (cdk-guardduty-members GuardDutyOrganizationRollout)',
+    });
+    const delegatedAdministrator = new GuardDutyDelegatedAdministrator(stack, 'DelegatedAdministrator', {
+      adminAccountId: props.administratorAccountId,
+      reserveConcurrency: props.reserveConcurrency,
+    });
+    this.management.set(region, { stack, delegatedAdministrator });
+    this.managementStacks.push(stack);
+    return stack;
+  }
+
+  private addAdministrator(props: GuardDutyOrganizationRolloutProps, override: GuardDutyRegionOverride): Stack {
+    const stack = this.newStack(RolloutStackRole.ADMINISTRATOR, props, {
+      account: props.administratorAccountId,
+      region: override.region,
+      description: 'GuardDuty organization configuration and members, from the delegated administrator (cdk-guardduty-members GuardDutyOrganizationRollout)',
+    });
+    // No detector here: EnableOrganizationAdminAccount enables GuardDuty in the
+    // delegated administrator, and both constructs look that detector up.
+    const configuration = new GuardDutyOrganizationConfiguration(stack, 'OrganizationConfiguration', {
+      autoEnableOrganizationMembers: override.autoEnableOrganizationMembers ?? props.autoEnableOrganizationMembers,
+      features: override.features ?? props.features,
+      reserveConcurrency: props.reserveConcurrency,
+    });
+    const excluded = new Set(override.excludeMemberAccountIds ?? []);
+    const members = (props.members ?? []).filter((member) => !excluded.has(member.accountId));
+    const organizationMembers = override.organizationMembers ?? props.organizationMembers;
+    let invitations: GuardDutyMemberInvitations | undefined;
+    if (members.length > 0 || organizationMembers !== undefined) {
+      invitations = new GuardDutyMemberInvitations(stack, 'Members', {
+        members: members.length > 0 ? members : undefined,
+        organizationMembers,
+        message: props.invitationMessage,
+        onUnprocessed: props.onUnprocessed,
+        reserveConcurrency: props.reserveConcurrency,
+      });
+      // The order SRA and LZA use: the organization configuration, then CreateMembers.
+      invitations.node.addDependency(configuration);
+      if (props.membershipMonitor !== undefined) {
+        invitations.addMonitor(props.membershipMonitor);
+      }
+    }
+    this.administrator.set(override.region, { stack, configuration, invitations });
+    this.administratorStacks.push(stack);
+    return stack;
+  }
+
+  private addMember(props: GuardDutyOrganizationRolloutProps, accountId: string, region: string): Stack {
+    const stack = this.newStack(RolloutStackRole.MEMBER, props, {
+      account: accountId,
+      region,
+      description: 'GuardDuty outside member: detector and acceptance of the administrator invitation (cdk-guardduty-members GuardDutyOrganizationRollout)',
+    });
+    const detector = props.memberDetectors === false ? undefined : new guardduty.CfnDetector(stack, 'Detector', { enable: true, features: props.memberDetectorFeatures });
+    const accepter = new GuardDutyInvitationAccepter(stack, 'Administrator', {
+      administratorAccountId: props.administratorAccountId,
+      detectorId: detector?.ref,
+      reserveConcurrency: props.reserveConcurrency,
+    });
+    if (props.administratorMonitor !== undefined) {
+      accepter.addMonitor(props.administratorMonitor);
+    }
+    this.member.set(memberKey(accountId, region), { stack, accepter });
+    this.memberStacks.push(stack);
+    return stack;
   }
 
   /** Every stack of the rollout: management, administrator, then outside accounts. */
