@@ -152,5 +152,32 @@ export interface SynthResult {
   readonly maxRssBytes: number;
 }
 
+/** Scenario 11: a GuardDuty organization rolled out to `regions` regions (`every`: the rollout's default list). */
+export interface RegionalSynthJob {
+  readonly repoRoot: string;
+  readonly regions: number | 'every';
+  /** Accounts listed in each administrator stack (a member-list asset). */
+  readonly members: number;
+  readonly outdir: string;
+}
+
+export interface RegionalSynthResult {
+  /** The regions the app was synthesized for. */
+  readonly regionCount: number;
+  /** require() of aws-cdk-lib and this library. */
+  readonly loadMs: number;
+  /** Building the app: the rollout and the listed members. */
+  readonly constructMs: number;
+  /** app.synth(). */
+  readonly synthMs: number;
+  readonly stackCount: number;
+  /** Every file of the cloud assembly (templates, assets, manifest), in bytes. */
+  readonly assemblyBytes: number;
+  readonly largestTemplateBytes: number;
+  /** Resources of the largest stack: CloudFormation refuses more than 500. */
+  readonly mostResources: number;
+  readonly maxRssBytes: number;
+}
+
 /** What a child sends back: its result, or the error that stopped it. */
 export type ChildReply<R> = { readonly ok: true; readonly result: R } | { readonly ok: false; readonly error: string };

@@ -43,7 +43,9 @@ export interface BenchOptions {
   readonly continuedBudgets: ReadonlyArray<{ readonly onEventMs: number; readonly isCompleteMs: number }>;
   /** Scenario 10: organization accounts and outside accounts in one declaration, under a delegated administrator. */
   readonly mixedFleet: { readonly organization: number; readonly outside: number };
-  /** The scenarios to run, by number (1 to 10). */
+  /** Scenario 11: accounts listed in each administrator stack of the regional rollout. */
+  readonly regionalSynthMembers: number;
+  /** The scenarios to run, by number (1 to 11). */
   readonly scenarios: ReadonlySet<number>;
   readonly quick: boolean;
   /** Where the report goes. */
@@ -52,7 +54,7 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const ALL_SCENARIOS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -82,7 +84,10 @@ const USAGE = `Usage: npm run bench -- [options]
                              scenario 8 runs, each with the time left onEvent's and each
                              isComplete call's Lambda context reports, in seconds
   --mixed-fleet 4000/1000    organization/outside accounts of the mixed-fleet scenario (10)
-  --scenarios 1,2,3,4,5,6,7,8,9,10
+  --regional-synth-members 5000
+                             accounts listed in each administrator stack of scenario 11
+                             (synthesis of 1, 10 and every region)
+  --scenarios 1,2,3,4,5,6,7,8,9,10,11
                              which scenarios to run
   --quick                    smoke run in under a minute (small N, one run each)
   --out PATH                 report file (default: BENCHMARKS.md; with --quick, a temp file)
@@ -115,6 +120,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
       'continued-budgets-s': { type: 'string' },
       scenarios: { type: 'string' },
       'mixed-fleet': { type: 'string' },
+      'regional-synth-members': { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -161,6 +167,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOut: string, q
     continuedMembers: positive(values['continued-members'], 'continued-members', quick ? 2_500 : 50_000),
     continuedBudgets: budgets(values['continued-budgets-s'], quick ? '78/120' : '180/300,600/300'),
     mixedFleet: mixedFleetOf(values['mixed-fleet'], quick ? '400/100' : '4000/1000'),
+    regionalSynthMembers: positive(values['regional-synth-members'], 'regional-synth-members', quick ? 500 : 5_000),
     scenarios: new Set(scenarios),
     quick,
     out: values.out ?? (quick ? quickOut : defaultOut),

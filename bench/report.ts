@@ -10,6 +10,7 @@ import type { MonitorCheckResult } from './scenarios/monitor-check';
 import type { CallFloor } from './scenarios/invitation-run';
 import type { MixedFleetResult } from './scenarios/mixed-fleet';
 import type { MixedUpdateResult } from './scenarios/mixed-update';
+import type { RegionalSynthMeasurement } from './scenarios/regional-synthesis';
 import type { SynthMeasurement } from './scenarios/synthesis';
 import type { VerificationWaitResult } from './scenarios/verification-wait';
 import { BenchResults, TargetVerdict, budgetLabel } from './targets';
@@ -81,6 +82,7 @@ export function renderReport(input: ReportInput): string {
   if (results.mixedFleet) {
     renderMixedFleet(doc, results.mixedFleet);
   }
+  renderRegionalSynthesis(doc, results.regionalSynthesis ?? []);
   return doc.toString();
 }
 
@@ -178,6 +180,42 @@ function renderSynthesis(doc: MarkdownDocument, measurements: readonly SynthMeas
   doc
     .heading(2, '5. Synthesis: a detector and N members, fresh process')
     .table(['N', 'Members as', 'Runs', 'Process', 'In process', 'Template bytes', 'Resources', 'Deployable'], rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'l']);
+}
+
+function renderRegionalSynthesis(doc: MarkdownDocument, measurements: readonly RegionalSynthMeasurement[]): void {
+  const measured = measurements.filter((m) => m.runs.length > 0);
+  if (measured.length === 0) {
+    return;
+  }
+  const rows = measured.map((m) => {
+    const f = (field: (r: (typeof m.runs)[number]) => number, format = duration) => spread(summarizeField(m.runs, field), format);
+    const resources = summarizeField(m.runs, (r) => r.mostResources).max;
+    const templateBytes = summarizeField(m.runs, (r) => r.largestTemplateBytes).max;
+    const problems = [
+      resources > CLOUDFORMATION_MAX_RESOURCES ? `${count(resources)} resources > ${count(CLOUDFORMATION_MAX_RESOURCES)}` : undefined,
+      templateBytes > CLOUDFORMATION_MAX_TEMPLATE_BYTES ? `template > ${count(CLOUDFORMATION_MAX_TEMPLATE_BYTES)} bytes` : undefined,
+    ].filter((p): p is string => p !== undefined);
+    return [
+      m.regions === 'every' ? `every (${m.runs[0].regionCount})` : count(m.regions),
+      count(m.members),
+      String(m.runs.length),
+      count(m.runs[0].stackCount),
+      f((r) => r.processMs),
+      f((r) => r.constructMs + r.synthMs),
+      f((r) => r.assemblyBytes, mebibytes),
+      count(templateBytes),
+      count(resources),
+      f((r) => r.maxRssBytes, mebibytes),
+      problems.length === 0 ? 'yes' : `**no**: ${problems.join(', ')}`,
+    ];
+  });
+  doc
+    .heading(2, '11. Regional synthesis: a GuardDutyOrganizationRollout in 1, 10 and every region, N accounts listed per administrator stack, fresh process')
+    .table(
+      ['Regions', 'N', 'Runs', 'Stacks', 'Process', 'Construct + synth', 'Cloud assembly', 'Largest template bytes', 'Most resources in a stack', 'Peak RSS', 'Deployable'],
+      rows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    );
 }
 
 function renderVerificationWait(doc: MarkdownDocument, options: BenchOptions, results: readonly VerificationWaitResult[]): void {

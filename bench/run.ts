@@ -15,6 +15,7 @@ import { mixedFleet, MixedFleetResult } from './scenarios/mixed-fleet';
 import { mixedUpdate, MixedUpdateResult } from './scenarios/mixed-update';
 import { monitorCheck, MonitorCheckResult } from './scenarios/monitor-check';
 import { rerunWithNothingToDo, RerunResult } from './scenarios/rerun';
+import { regionalSynthesis, RegionalSynthMeasurement } from './scenarios/regional-synthesis';
 import { synthesis, SynthMeasurement } from './scenarios/synthesis';
 import { verificationRows, verificationWait, VerificationWaitResult } from './scenarios/verification-wait';
 import { judgeTargets } from './targets';
@@ -116,7 +117,9 @@ async function main(): Promise<number> {
 
     const fleet: MixedFleetResult | undefined = runs(10) ? await attempt('mixed fleet', () => mixedFleet(ctx, options.mixedFleet)) : undefined;
 
-    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, continued, monitor, mixedFleet: fleet };
+    const regional: RegionalSynthMeasurement[] = runs(11) ? ((await attempt('regional synthesis', () => regionalSynthesis(ctx))) ?? []) : [];
+
+    const results = { invitation, rerun, mixed, coldStart: cold, synthesis: synth, verification, accepter, continued, monitor, mixedFleet: fleet, regionalSynthesis: regional };
     const targets = judgeTargets(results, ctx.conditions);
     const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, nodeVersion: process.version, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } };
     let report = renderReport({ machine, options, startedAt, durationMs: performance.now() - started, results, targets });

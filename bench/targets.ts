@@ -9,6 +9,7 @@ import type { InvitationRunResult } from './scenarios/invitation-run';
 import type { MixedFleetResult } from './scenarios/mixed-fleet';
 import type { MixedUpdateResult } from './scenarios/mixed-update';
 import type { RerunResult } from './scenarios/rerun';
+import type { RegionalSynthMeasurement } from './scenarios/regional-synthesis';
 import type { SynthMeasurement } from './scenarios/synthesis';
 import type { VerificationWaitResult } from './scenarios/verification-wait';
 import type { MonitorCheckResult } from './scenarios/monitor-check';
@@ -25,6 +26,7 @@ export interface BenchResults {
   readonly monitor?: readonly MonitorCheckResult[];
   readonly continued: readonly ContinuedRunResult[];
   readonly mixedFleet?: MixedFleetResult;
+  readonly regionalSynthesis?: readonly RegionalSynthMeasurement[];
 }
 
 export type Verdict = 'pass' | 'miss' | 'not measured';
@@ -52,6 +54,10 @@ export const TARGET = {
   SYNTH_SMALL_MEMBERS: 100,
   SYNTH_LARGE_MEMBERS: 5_000,
   SYNTH_RATIO: 2,
+  /** Scenario 11: every region's synthesis against one region's, and the cloud assembly's size at every region. */
+  REGIONAL_SYNTH_MEMBERS: 5_000,
+  REGIONAL_SYNTH_RATIO: 3,
+  REGIONAL_ASSEMBLY_BYTES: 50 * 2 ** 20,
   /** Scenario 8: wall time over the rate floor of 4 × ⌈N/50⌉ calls (GetMembers twice: the state, then the re-read after CreateMembers). */
   CONTINUED_WALL_TIME_OVER_FLOOR: 1.05,
 } as const;
@@ -73,6 +79,8 @@ const JUDGES: readonly Judge[] = [
   (r) => eachBudget(r.continued, continuedMemory),
   (r) => mixedFleetCalls(r.mixedFleet),
   (r) => mixedFleetWallTime(r.mixedFleet),
+  (r) => regionalSynthesisGrowth(r.regionalSynthesis ?? []),
+  (r) => regionalAssemblySize(r.regionalSynthesis ?? []),
 ];
 
 export function judgeTargets(results: BenchResults, conditions: CallConditions): TargetVerdict[] {
@@ -234,6 +242,29 @@ function mixedFleetWallTime(r: MixedFleetResult | undefined): TargetVerdict {
   }
   const over = median(r.handler, (run) => run.wallMs) / r.floor.wallMs;
   return judged(target, `${mixedFleetLabel(r)}: ${ratio(over)} (${duration(median(r.handler, (run) => run.wallMs))} vs ${duration(r.floor.wallMs)})`, over <= TARGET.WALL_TIME_OVER_FLOOR);
+}
+
+function regionalSynthesisGrowth(measurements: readonly RegionalSynthMeasurement[]): TargetVerdict {
+  const target = `11. Synthesis of every region < ${TARGET.REGIONAL_SYNTH_RATIO}× that of one region, ${count(TARGET.REGIONAL_SYNTH_MEMBERS)} listed members (process)`;
+  const one = measurements.find((m) => m.regions === 1 && m.members === TARGET.REGIONAL_SYNTH_MEMBERS && m.runs.length > 0);
+  const every = measurements.find((m) => m.regions === 'every' && m.members === TARGET.REGIONAL_SYNTH_MEMBERS && m.runs.length > 0);
+  if (!one || !every) {
+    return notMeasured(target);
+  }
+  const oneMs = median(one.runs, (r) => r.processMs);
+  const everyMs = median(every.runs, (r) => r.processMs);
+  const regions = every.runs[0].regionCount;
+  return judged(target, `${ratio(everyMs / oneMs)} (${regions} regions ${duration(everyMs)} vs 1 region ${duration(oneMs)})`, everyMs / oneMs < TARGET.REGIONAL_SYNTH_RATIO);
+}
+
+function regionalAssemblySize(measurements: readonly RegionalSynthMeasurement[]): TargetVerdict {
+  const target = `11. Cloud assembly of every region < ${mebibytes(TARGET.REGIONAL_ASSEMBLY_BYTES)}, ${count(TARGET.REGIONAL_SYNTH_MEMBERS)} listed members`;
+  const every = measurements.find((m) => m.regions === 'every' && m.members === TARGET.REGIONAL_SYNTH_MEMBERS && m.runs.length > 0);
+  if (!every) {
+    return notMeasured(target);
+  }
+  const bytes = summarizeField(every.runs, (r) => r.assemblyBytes).max;
+  return judged(target, `${mebibytes(bytes)} (${count(every.runs[0].stackCount)} stacks)`, bytes < TARGET.REGIONAL_ASSEMBLY_BYTES);
 }
 
 /** One verdict over scenario 8's runs: every budget's figures, passed when all pass. */

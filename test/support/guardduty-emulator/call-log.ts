@@ -1,4 +1,4 @@
-export type CallFault = 'throttled' | 'server-error' | 'dropped' | 'dropped-after-apply' | 'slow';
+export type CallFault = 'throttled' | 'server-error' | 'access-denied' | 'dropped' | 'dropped-after-apply' | 'slow';
 
 /** One request as the emulator saw it, for assertions and benchmarks. */
 export interface CallRecord {

@@ -101,6 +101,19 @@ export class EmulatedOrganization {
     return this.state.organization.guardDutyAdministrators.get(region);
   }
 
+  /**
+   * The delegated administrator's organization configuration in a region, as
+   * UpdateOrganizationConfiguration left it (auto-enable, and each feature's auto-enable),
+   * or undefined when none was ever set or read there.
+   */
+  public organizationConfiguration(adminId: string, region: string): { readonly autoEnableOrganizationMembers: string; readonly features: Record<string, string> } | undefined {
+    const configuration = this.state.organization.configurations.get(`${adminId}/${region}`);
+    return configuration && {
+      autoEnableOrganizationMembers: configuration.autoEnableOrganizationMembers,
+      features: Object.fromEntries([...configuration.features].map(([name, feature]) => [name, feature.autoEnable])),
+    };
+  }
+
   /** The features organization auto-enable turned on for a member (`RUNTIME_MONITORING`, `RUNTIME_MONITORING.EKS_ADDON_MANAGEMENT`). */
   /** The service principals with trusted access (EnableAWSServiceAccess), sorted. */
   public trustedServicePrincipals(): string[] {

@@ -33,6 +33,12 @@ export interface FaultOptions {
   readonly rateLimit?: RateLimit;
   /** HTTP 500 InternalServerErrorException, nothing applied. */
   readonly serverErrors?: FaultSelector;
+  /**
+   * HTTP 403 AccessDeniedException, nothing applied: what a service control policy that
+   * denies GuardDuty in a region answers. The SDK does not retry it, so the handler fails
+   * at once.
+   */
+  readonly accessDenied?: FaultSelector;
   /** The socket is destroyed without a response. */
   readonly dropConnections?: DropSelector;
   /** The response arrives late, e.g. beyond the client's request timeout. */
@@ -73,6 +79,10 @@ export class FaultInjector {
 
   public failsWithServerError(operation: string): boolean {
     return this.fires(this.options.serverErrors, operation);
+  }
+
+  public deniesAccess(operation: string): boolean {
+    return this.fires(this.options.accessDenied, operation);
   }
 
   public dropsAfterApply(operation: string): boolean {

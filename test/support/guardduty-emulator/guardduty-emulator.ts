@@ -1,4 +1,4 @@
-import { createServer, Server } from 'node:http';
+import { createServer, RequestListener, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CallLog, CallRecord } from './call-log';
 import { EmulatedOrganization } from './emulated-organization';
@@ -7,6 +7,7 @@ import { credentialsFor, EmulatorCredentials } from './caller-identity';
 import { FaultInjector, FaultOptions } from './fault-injector';
 import { GuardDutyState, MemberRecord } from './guardduty-state';
 import { RelationshipStatus } from './relationship-status';
+import { RegionalEndpoint } from './regional-endpoint';
 import { RequestPipeline } from './request-pipeline';
 import { RouteTable } from './route-table';
 import { IamEndpoint } from './iam-endpoint';
@@ -53,7 +54,9 @@ export interface EmulatorClientConfig {
  * of `@aws-sdk/client-guardduty`, with routes, wire names and input constraints read from
  * the published API model, per-account and per-region state, fault injection and a call
  * log. The caller's account and region come from the SigV4 credential scope (see
- * caller-identity.ts for the access key convention).
+ * caller-identity.ts for the access key convention). Its endpoint serves every region;
+ * startRegion opens one endpoint per region, with faults of its own, for scenarios that
+ * deploy several regions.
  */
 export class GuardDutyEmulator {
   public static async start(options: GuardDutyEmulatorOptions = {}): Promise<GuardDutyEmulator> {
@@ -76,7 +79,11 @@ export class GuardDutyEmulator {
   private readonly log = new CallLog();
   private readonly pendingDelays = new Set<NodeJS.Timeout>();
   private readonly state: GuardDutyState;
-  private readonly pipeline: RequestPipeline;
+  private readonly model = ServiceModel.load();
+  private readonly routes = new RouteTable(this.model);
+  /** The emulator's own endpoint's pipeline first, then one per regional endpoint. */
+  private readonly pipelines: RequestPipeline[] = [];
+  private readonly regionalEndpoints = new Map<string, RegionalEndpoint>();
   private faults: FaultInjector;
   private organizationsServer!: OrganizationsServer;
   /** The emulated AWS Organization (see emulated-organization.ts). */
@@ -86,16 +93,14 @@ export class GuardDutyEmulator {
     this.state = new GuardDutyState({ clock: options.clock ?? Date.now, emailVerificationDelayMs: options.emailVerificationDelayMs ?? 0 });
     this.faults = new FaultInjector(options.faults);
     this.organization = new EmulatedOrganization(this.state);
-    const model = ServiceModel.load();
-    this.pipeline = new RequestPipeline({
-      model,
-      routes: new RouteTable(model),
-      state: this.state,
-      log: this.log,
-      faults: () => this.faults,
-      sleep: (ms) => this.sleep(ms),
-    });
-    this.server = createServer((request, response) => {
+    this.server = createServer(this.listener(() => this.faults));
+  }
+
+  /** IAM's CreateServiceLinkedRole, CloudFormation's DescribeStacks, S3's GetObject, and GuardDuty through a pipeline of its own. */
+  private listener(faults: () => FaultInjector, region?: string): RequestListener {
+    const pipeline = new RequestPipeline({ model: this.model, routes: this.routes, state: this.state, log: this.log, faults, sleep: (ms) => this.sleep(ms), region });
+    this.pipelines.push(pipeline);
+    return (request, response) => {
       // IAM before CloudFormation: both speak the query protocol, and only IAM's are signed for "iam".
       const served = IamEndpoint.serves(request)
         ? this.iam.handle(request, response)
@@ -103,9 +108,38 @@ export class GuardDutyEmulator {
         ? this.cloudFormation.handle(request, response)
         : this.s3.serves(request)
           ? this.s3.handle(request, response)
-          : this.pipeline.handle(request, response);
+          : pipeline.handle(request, response);
       served.catch(() => request.socket.destroy());
+    };
+  }
+
+  /**
+   * Opens GuardDuty's endpoint in `region` (see regional-endpoint.ts), or returns the one
+   * already open: for scenarios that deploy several regions, each reaching its own.
+   */
+  public async startRegion(region: string): Promise<RegionalEndpoint> {
+    const open = this.regionalEndpoints.get(region);
+    if (open) {
+      return open;
+    }
+    const endpoint = await RegionalEndpoint.start(region, {
+      listener: (faults, name) => this.listener(faults, name),
+      calls: () => this.calls(),
+      settled: () => this.settled(),
+      organizationsEndpoint: () => this.organizationsEndpoint,
+      s3: this.s3,
     });
+    this.regionalEndpoints.set(region, endpoint);
+    return endpoint;
+  }
+
+  /** The endpoint startRegion opened for `region`. */
+  public region(region: string): RegionalEndpoint {
+    const endpoint = this.regionalEndpoints.get(region);
+    if (!endpoint) {
+      throw new Error(`No GuardDuty endpoint is open for ${region}: call startRegion('${region}') first`);
+    }
+    return endpoint;
   }
 
   /** `http://127.0.0.1:<port>`, for the client's `endpoint`. */
@@ -118,7 +152,7 @@ export class GuardDutyEmulator {
     this.abortInFlightCalls();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
-    await Promise.all([closed, this.organizationsServer.stop()]);
+    await Promise.all([closed, this.organizationsServer.stop(), ...[...this.regionalEndpoints.values()].map((endpoint) => endpoint.stop())]);
   }
 
   /** The AWS Organizations endpoint (`AWS_ENDPOINT_URL_ORGANIZATIONS`), sharing this emulator's state. */
@@ -215,13 +249,14 @@ export class GuardDutyEmulator {
   }
 
   /**
-   * Back to the state at start: no detectors or members, the start options' faults, an
-   * empty log. Calls still in flight are cut off so they cannot leak into the next test.
+   * Back to the state at start: no detectors or members, the start options' faults (none
+   * at the regional endpoints, which stay open), an empty log. Calls still in flight are cut off so they cannot leak into the next test.
    */
   public reset(): void {
     this.abortInFlightCalls();
     this.state.clear();
     this.faults = new FaultInjector(this.options.faults);
+    this.regionalEndpoints.forEach((endpoint) => endpoint.clearFaults());
     this.log.clear();
     this.cloudFormation.reset();
     this.s3.reset();
@@ -267,7 +302,7 @@ export class GuardDutyEmulator {
   private abortInFlightCalls(): void {
     this.pendingDelays.forEach((timer) => clearTimeout(timer));
     this.pendingDelays.clear();
-    this.pipeline.abortInFlight();
+    this.pipelines.forEach((pipeline) => pipeline.abortInFlight());
   }
 
   private sleep(ms: number): Promise<void> {

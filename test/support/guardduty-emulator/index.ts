@@ -1,4 +1,5 @@
 export { GuardDutyEmulator } from './guardduty-emulator';
+export { RegionalEndpoint } from './regional-endpoint';
 export type { GuardDutyEmulatorOptions, SeedMember, EmulatorClientConfig } from './guardduty-emulator';
 export type { FaultOptions, FaultSelector, DropSelector, SlowSelector } from './fault-injector';
 export type { RateLimit } from './token-bucket';

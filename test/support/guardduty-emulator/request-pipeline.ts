@@ -44,11 +44,17 @@ export interface PipelineDependencies {
   readonly faults: () => FaultInjector;
   /** A delay the emulator cancels on reset and stop. */
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * The region of a regional endpoint (regional-endpoint.ts): a call signed for another
+   * region is refused, as GuardDuty's endpoint in a region refuses it.
+   * @default any region: the emulator's own endpoint serves every region
+   */
+  readonly region?: string;
 }
 
 /**
  * One call from arrival to log entry, in this order: latency; a drop before anything is
- * applied; the rate limit (429); an injected 500; then the operation proper (identity,
+ * applied; the rate limit (429); an injected 500 or 403; then the operation proper (identity,
  * validation against the model, state change); a drop after the change; a slow response.
  * A call answered with a fault before the operation never changes state. A service
  * control policy's denial comes after identity, before validation, as IAM's does.
@@ -111,6 +117,10 @@ export class RequestPipeline {
     if (faults.failsWithServerError(call.operation)) {
       return this.answer(response, errorAnswer(new ServiceError('InternalServerErrorException', 500, 'The request failed due to an internal error (injected by the emulator).')), 'server-error');
     }
+    if (faults.deniesAccess(call.operation)) {
+      const message = `User is not authorized to perform: guardduty:${call.operation} with an explicit deny in a service control policy (injected by the emulator).`;
+      return this.answer(response, errorAnswer(new ServiceError('AccessDeniedException', 403, message)), 'access-denied');
+    }
     const answer = this.execute(call);
     if (faults.dropsAfterApply(call.operation)) {
       dropConnection(request);
@@ -147,6 +157,9 @@ export class RequestPipeline {
       throw new ServiceError('NotImplementedException', 501, `The GuardDuty emulator does not implement ${call.operation}.`);
     }
     const caller = requireCaller(call.authorization);
+    if (this.deps.region !== undefined && caller.region !== this.deps.region) {
+      throw new ServiceError('InvalidSignatureException', 403, `Credential should be scoped to a valid region, not '${caller.region}'.`);
+    }
     const denial = serviceControlPolicyDenial(this.deps.state, caller, call.operation);
     if (denial) {
       throw denial;

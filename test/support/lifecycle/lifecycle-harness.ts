@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { GuardDutyMemberInvitationsProps, MemberAccount } from '../../../lib';
-import { GuardDutyEmulator, RelationshipStatus } from '../guardduty-emulator';
+import { GuardDutyEmulator, RegionalEndpoint, RelationshipStatus } from '../guardduty-emulator';
 import { attributeError } from './attribute-check';
 import { followUpRequest } from './cloudformation-requests';
 import { Invariants } from './invariants';
@@ -11,7 +11,8 @@ import { Delivery, DeliveryOptions, ProviderFramework, ProviderFrameworkOptions 
 import { propertyBudget } from './property-budget';
 import { ReliabilityReport } from './reliability-report';
 import { ResourceEvents, resourceEvents } from './resource-events';
-import { StackSettings, SynthesizedStack, WaiterSettings, removeSynthesizedAssemblies, synthesizeInvitations } from './synthesized-stack';
+import { AppOutcome, CloudFormationStack, deployApp } from './stack-deployment';
+import { StackSettings, SynthesizedAppStack, SynthesizedStack, WaiterSettings, removeSynthesizedAssemblies, synthesizeInvitations } from './synthesized-stack';
 
 /**
  * What every lifecycle test file shares: the administrator's stack settings, the GuardDuty
@@ -66,6 +67,27 @@ export interface Deployment {
   stop(): void;
 }
 
+/**
+ * Where a deployment's handlers send their GuardDuty (and S3) calls: the emulator's own
+ * endpoint, which serves every region, or one region's endpoint (emulator.startRegion).
+ */
+export type DeploymentTarget = Pick<GuardDutyEmulator | RegionalEndpoint, 'endpoint' | 'organizationsEndpoint' | 'credentialsFor' | 's3' | 'settled'>;
+
+/**
+ * The stacks of one app as CloudFormation deploys them, version after version (see
+ * stack-deployment.ts). Each stack's handlers reach its region's endpoint when the harness
+ * opened one (`regions`), the emulator's own endpoint otherwise.
+ */
+export interface AppDeployment {
+  /** Deploys every stack of `version` (a synthesis of the app) in the order of their stack dependencies. */
+  deploy(version: readonly SynthesizedAppStack[]): Promise<AppOutcome>;
+}
+
+export interface LifecycleHarnessOptions {
+  /** Regions whose own GuardDuty endpoint is opened for the file (RegionalEndpoint). @default none */
+  readonly regions?: readonly string[];
+}
+
 export interface PropertyParameters<T> {
   readonly seed: number;
   /** Replays one case: the path fast-check printed for a failure (with its seed). @default every case */
@@ -86,7 +108,11 @@ export interface LifecycleHarness {
   /** One GuardDutyMemberInvitations across versions of the administrator's app. */
   deployment(versions: readonly GuardDutyMemberInvitationsProps[], target?: GuardDutyEmulator, pollIntervalMs?: number): Deployment;
   /** The versions of one stack's custom resource behind a provider framework of its own. */
-  deployed(synthesized: readonly SynthesizedStack[], settings: StackSettings, target: GuardDutyEmulator, emails: readonly string[], options: ProviderFrameworkOptions): Deployment;
+  deployed(synthesized: readonly SynthesizedStack[], settings: StackSettings, target: DeploymentTarget, emails: readonly string[], options: ProviderFrameworkOptions): Deployment;
+  /** A region's own endpoint, opened for the file (`regions`). */
+  region(name: string): RegionalEndpoint;
+  /** An app's stacks across deployments; every response is checked as `deployed` checks it, `emails` never disclosed. */
+  app(emails: readonly string[]): AppDeployment;
   /** The administrator's members and their relationship status. */
   statuses(target?: GuardDutyEmulator): Record<string, RelationshipStatus>;
   /** How many invitations each account received. */
@@ -101,7 +127,7 @@ export interface LifecycleHarness {
  * containers after it, and at the end stops everything and saves the file's reliability
  * record (when `npm run reliability` asked for it and every test of the file passed).
  */
-export function lifecycleHarness(suite: string): LifecycleHarness {
+export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions = {}): LifecycleHarness {
   const report = new ReliabilityReport(suite);
   const check = new Invariants(report);
   const frameworks: ProviderFramework[] = [];
@@ -111,6 +137,7 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
 
   beforeAll(async () => {
     [emulator, aws] = await Promise.all([GuardDutyEmulator.start(), LocalAws.start()]);
+    await Promise.all((options.regions ?? []).map((region) => emulator.startRegion(region)));
   });
   beforeEach(() => {
     emulator.reset();
@@ -153,19 +180,11 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
       // emulator (its S3 objects too) between requests.
       const upload = () => synthesized.flatMap((s) => s.objects).forEach((o) => target.s3.put(o.bucket, o.key, o.body));
       upload();
-      const framework = new ProviderFramework(stack, { aws, endpoint: target.endpoint, organizationsEndpoint: target.organizationsEndpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, options);
-      frameworks.push(framework);
+      const framework = providerFramework(stack, settings, target, options);
       const events = resourceEvents(stack, resources[0]);
       const send = async (event: CloudFormationCustomResourceEvent, deliveryOptions?: DeliveryOptions) => {
         upload();
-        const delivery = await framework.deliver(event, deliveryOptions);
-        await target.settled();
-        expect(delivery.response).toMatchObject({ StackId: stack.stackId, RequestId: event.RequestId, LogicalResourceId: resources[0].logicalId });
-        check.responseFits(delivery);
-        check.noEmailDisclosed(delivery, emails);
-        // CloudFormation's own check of a successful response: every attribute the stack reads.
-        expect(attributeError(event.RequestType, delivery.response, stack.attributesRead[resources[0].logicalId] ?? [])).toBeUndefined();
-        return delivery;
+        return checkedDelivery(framework, stack, target, event, emails, deliveryOptions);
       };
       return {
         events,
@@ -178,6 +197,38 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
         },
         stop: () => framework.stop(),
       };
+    },
+
+    region: (name) => emulator.region(name),
+
+    app(emails) {
+      const stacks = new Map<string, CloudFormationStack>();
+      const stackFor = (version: SynthesizedAppStack) => {
+        const { settings } = version;
+        const target: DeploymentTarget = (options.regions ?? []).includes(settings.region) ? emulator.region(settings.region) : emulator;
+        const key = `${settings.account}/${settings.region}/${settings.stackName}`;
+        let stack = stacks.get(key);
+        if (!stack) {
+          // A framework per custom resource type, kept (its Lambda containers warm) across
+          // versions whose functions ship the same code and settings, as Lambda keeps a
+          // function that a deployment did not change.
+          const frameworksOfStack = new Map<string, { readonly code: string; readonly framework: ProviderFramework }>();
+          stack = new CloudFormationStack((part, event, deliveryOptions) => {
+            const { onEvent, isComplete, onTimeout } = part.framework;
+            const code = JSON.stringify([onEvent, isComplete, onTimeout, part.onEvent, part.isComplete].map((fn) => fn && [fn.arn, fn.assetHash, fn.variables]));
+            let framework = frameworksOfStack.get(part.resourceType)?.code === code ? frameworksOfStack.get(part.resourceType)!.framework : undefined;
+            if (!framework) {
+              framework = providerFramework(part, settings, target, {});
+              frameworksOfStack.set(part.resourceType, { code, framework });
+            }
+            part.objects.forEach((o) => target.s3.put(o.bucket, o.key, o.body));
+            return checkedDelivery(framework, part, target, event, emails, deliveryOptions);
+          });
+          stacks.set(key, stack);
+        }
+        return stack;
+      };
+      return { deploy: (version) => deployApp(version, stackFor) };
     },
 
     statuses(target = emulator) {
@@ -220,5 +271,25 @@ export function lifecycleHarness(suite: string): LifecycleHarness {
       report.propertyRan({ name, seed: params.seed, cases, numRuns: budget.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
     },
   };
+
+  /** A provider framework in front of one stack's handlers, stopped after the test. */
+  function providerFramework(stack: SynthesizedStack, settings: StackSettings, target: DeploymentTarget, frameworkOptions: ProviderFrameworkOptions): ProviderFramework {
+    const framework = new ProviderFramework(stack, { aws, endpoint: target.endpoint, organizationsEndpoint: target.organizationsEndpoint, region: settings.region, credentials: target.credentialsFor(settings.account) }, frameworkOptions);
+    frameworks.push(framework);
+    return framework;
+  }
+
+  /** Every response gets its checks: the envelope, the 4,096-byte bound, no email disclosed, the attributes the stack reads. */
+  async function checkedDelivery(framework: ProviderFramework, stack: SynthesizedStack, target: DeploymentTarget, event: CloudFormationCustomResourceEvent, emails: readonly string[], deliveryOptions?: DeliveryOptions): Promise<Delivery> {
+    const delivery = await framework.deliver(event, deliveryOptions);
+    await target.settled();
+    expect(delivery.response).toMatchObject({ StackId: stack.stackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
+    check.responseFits(delivery);
+    check.noEmailDisclosed(delivery, emails);
+    // CloudFormation's own check of a successful response: every attribute the stack reads.
+    expect(attributeError(event.RequestType, delivery.response, stack.attributesRead[event.LogicalResourceId] ?? [])).toBeUndefined();
+    return delivery;
+  }
+
   return harness;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { GuardDutyInvitationAccepter, GuardDutyInvitationAccepterProps, GuardDutyMemberInvitations, GuardDutyMemberInvitationsProps } from '../../../lib';
@@ -141,16 +141,95 @@ export function synthesizeAccepters(declarations: Record<string, GuardDutyInvita
  * code through the `aws:asset:path` metadata.
  */
 export function synthesizeStack(settings: StackSettings, resourceType: string, declare: (stack: Construct) => void): SynthesizedStack {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardduty-members-lifecycle-'));
-  outdirs.push(outdir);
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const app = lifecycleApp();
   const stack = new Stack(app, settings.stackName, { env: { account: settings.account, region: settings.region } });
   declare(stack);
-  const template = Template.fromStack(stack);
-  const assemblyDirectory = app.synth().directory;
-  const all = template.toJSON().Resources as Record<string, TemplateResource>;
+  const template = Template.fromStack(stack).toJSON();
+  return readSynthesizedStack(template, app.synth().directory, settings, resourceType);
+}
 
-  const custom = Object.entries(template.findResources(resourceType) as Record<string, TemplateResource>);
+/** An app that synthesizes into a temporary directory (removed by removeSynthesizedAssemblies), with the asset metadata the harness reads. */
+export function lifecycleApp(): App {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardduty-members-lifecycle-'));
+  outdirs.push(outdir);
+  return new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+}
+
+/** One stack of a synthesized app, with its custom resources of every type, in the order CloudFormation creates them. */
+export interface SynthesizedAppStack {
+  readonly settings: StackSettings;
+  /** The construct path of the stack, as a reader of the app names it. */
+  readonly path: string;
+  /** The stacks (by stackName) deployed before this one: its stack dependencies. */
+  readonly dependsOn: readonly string[];
+  /** Per custom resource type of the template, in the order the first resource of each is created. */
+  readonly parts: readonly SynthesizedStack[];
+  /** Every custom resource's logical ID, in an order CloudFormation may create them: after what it references or DependsOn. */
+  readonly creationOrder: readonly string[];
+}
+
+/**
+ * Synthesizes an app built by `build` (stacks directly in the app or in its stages), and
+ * reads every stack that holds a custom resource of the library (`Custom::GuardDuty…`).
+ */
+export function synthesizeApp(build: (app: App) => void): SynthesizedAppStack[] {
+  const app = lifecycleApp();
+  build(app);
+  app.synth();
+  const stacks = app.node.findAll().filter((node): node is Stack => Stack.isStack(node));
+  return stacks.flatMap((stack) => {
+    const assembly = Stage.of(stack)!.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, TemplateResource> };
+    const settings: StackSettings = { account: stack.account, region: stack.region, stackName: stack.stackName };
+    const order = creationOrder(template.Resources);
+    const types = [...new Set(order.map((logicalId) => template.Resources[logicalId].Type))];
+    if (types.length === 0) {
+      return [];
+    }
+    return [{
+      settings,
+      path: stack.node.path,
+      dependsOn: stack.dependencies.map((dependency) => dependency.stackName),
+      parts: types.map((type) => readSynthesizedStack(template, assembly.directory, settings, type)),
+      creationOrder: order,
+    }];
+  });
+}
+
+/**
+ * The library's custom resources in an order CloudFormation may create them: each after
+ * the custom resources it names in DependsOn or reads with Ref or Fn::GetAtt (through
+ * other resources, such as a provider's functions, is not followed: the library's
+ * constructs do not depend on each other that way). CloudFormation promises no order
+ * between resources that do not depend on each other, so they come in the reverse of the
+ * template's order, the opposite of the order they were declared in: a dependency the
+ * app forgot to declare shows as a resource created before the one it needs.
+ */
+function creationOrder(resources: Record<string, TemplateResource>): string[] {
+  const custom = Object.keys(resources).filter((logicalId) => resources[logicalId].Type.startsWith('Custom::GuardDuty'));
+  const ordered: string[] = [];
+  const visit = (logicalId: string, path: readonly string[]): void => {
+    if (ordered.includes(logicalId)) {
+      return;
+    }
+    if (path.includes(logicalId)) {
+      throw new Error(`Circular dependency between custom resources: ${[...path, logicalId].join(' -> ')}`);
+    }
+    const resource = resources[logicalId] as TemplateResource & { DependsOn?: string | string[] };
+    const text = JSON.stringify(resource.Properties);
+    const before = custom.filter((other) => other !== logicalId
+      && ([resource.DependsOn ?? []].flat().includes(other) || text.includes(`{"Ref":"${other}"}`) || text.includes(`{"Fn::GetAtt":["${other}",`)));
+    before.forEach((other) => visit(other, [...path, logicalId]));
+    ordered.push(logicalId);
+  };
+  [...custom].reverse().forEach((logicalId) => visit(logicalId, []));
+  return ordered;
+}
+
+/** What runs at deploy time for the template's custom resources of `resourceType`, found in the assembly. */
+function readSynthesizedStack(template: { Resources?: unknown }, assemblyDirectory: string, settings: StackSettings, resourceType: string): SynthesizedStack {
+  const all = template.Resources as Record<string, TemplateResource>;
+  const custom = Object.entries(all).filter(([, resource]) => resource.Type === resourceType);
   if (custom.length === 0) {
     throw new Error(`The synthesized stack has no ${resourceType}`);
   }
@@ -179,7 +258,7 @@ export function synthesizeStack(settings: StackSettings, resourceType: string, d
     onEvent,
     isComplete: byArn(framework.variables.USER_IS_COMPLETE_FUNCTION_ARN),
     waiter,
-    attributesRead: Object.fromEntries(custom.map(([logicalId]) => [logicalId, attributesRead(template.toJSON(), logicalId)])),
+    attributesRead: Object.fromEntries(custom.map(([logicalId]) => [logicalId, attributesRead(template, logicalId)])),
     functions: Object.entries(all)
       .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
       .map(([logicalId, resource]) => ({ logicalId, arn: arns[logicalId], reservedConcurrentExecutions: resource.Properties.ReservedConcurrentExecutions as number | undefined })),
