@@ -203,7 +203,7 @@ function knownRegion(region: string): string | undefined {
 }
 
 function checkProps(scope: Construct, props: GuardDutyFindingsExportProps): void {
-  const problems: string[] = [...detectorIdProblems(props.detectorId)];
+  const problems: string[] = [...detectorIdProblems(props.detectorId, scope)];
   if ((props.detectorId === undefined) === (props.detector === undefined)) {
     problems.push(`give exactly one of detectorId and detector, got ${props.detectorId === undefined ? 'neither' : 'both'}`);
   }
