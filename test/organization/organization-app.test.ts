@@ -33,7 +33,9 @@ let findingsArchive: Stack;
 let organizationPolicies: Stack;
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'organization-app-'));
-  const app = buildOrganizationApp({ outdir, builtinCloudFormationValidation: false });
+  // With cdk.json's context (its feature flags), as `npm run synth:organization` synthesizes it.
+  const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+  const app = buildOrganizationApp({ outdir, builtinCloudFormationValidation: false, context });
   rollout = app.node.findChild('GuardDuty') as GuardDutyOrganizationRollout;
   // The organization-wide stacks, under the rollout for `cdk deploy 'GuardDuty/*'`.
   findingsArchive = rollout.node.findChild(`FindingsArchive-${FINDINGS_REGION}`) as Stack;
@@ -90,7 +92,8 @@ test('the findings archive: one bucket and key in the log-archive account, allow
   template.resourceCountIs('AWS::S3::Bucket', 1);
   template.hasResourceProperties('AWS::S3::Bucket', { BucketName: FINDINGS_BUCKET_NAME });
   template.resourceCountIs('AWS::KMS::Key', 1);
-  const detectors = rollout.regions.map((region) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:guardduty:${region}:${SECURITY_ACCOUNT}:detector/*`]] }));
+  // cdk.json's @aws-cdk/core:enablePartitionLiterals writes the partition as "aws".
+  const detectors = rollout.regions.map((region) => `arn:aws:guardduty:${region}:${SECURITY_ACCOUNT}:detector/*`);
   const fromTheDetectors = { StringEquals: { 'aws:SourceAccount': SECURITY_ACCOUNT }, ArnLike: { 'aws:SourceArn': Match.arrayEquals(detectors) } };
   // eu-central-2 is opt-in: its detector writes as GuardDuty's regional service principal.
   const principals = { Service: ['guardduty.amazonaws.com', 'guardduty.eu-central-2.amazonaws.com'] };
@@ -116,7 +119,7 @@ test('every region exports its findings to the central bucket, under guardduty/,
       DetectorId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrganizationConfiguration'), 'DetectorId'] },
       DestinationType: 'S3',
       DestinationProperties: {
-        DestinationArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${FINDINGS_BUCKET_NAME}/guardduty/`]] },
+        DestinationArn: `arn:aws:s3:::${FINDINGS_BUCKET_NAME}/guardduty/`,
         KmsKeyArn: EXAMPLE_FINDINGS_KEY_ARN,
       },
     });
