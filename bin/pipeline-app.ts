@@ -3,12 +3,13 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { GuardDutyOrganizationRollout } from '../lib/index';
-import { SECURITY_ACCOUNT, declareGuardDutyOrganization } from './guardduty-organization';
+import { GuardDutyOrganization, SECURITY_ACCOUNT, declareGuardDutyOrganization } from './guardduty-organization';
 
 /**
  * The example organization in every region (./guardduty-organization.ts) deployed by a
  * CDK pipeline in the security account, in waves: first the management account's stacks
- * of every region (the delegated administrator), then the security account's stacks of
+ * of every region (the delegated administrator) with the organization-wide ones (the
+ * findings archive in the log-archive account, the organization's policies), then the security account's stacks of
  * every region (organization configuration and members), then each outside account's
  * stacks of every region (detector and acceptance). Within a wave the regions deploy in
  * parallel; the waves give the order the stack dependencies give `cdk deploy --all`
@@ -19,8 +20,11 @@ import { SECURITY_ACCOUNT, declareGuardDutyOrganization } from './guardduty-orga
  * other (`Members.1`, `Members.2`…), each part's stacks in parallel.
  *
  * Before the first `cdk deploy` of the pipeline stack: bootstrap the security account,
- * and the management account and every outside account in every region, trusting the
- * security account (`cdk bootstrap aws://ACCOUNT/REGION --trust 111111111111`), and
+ * and the management account and every outside account in every region, and the
+ * log-archive account in us-east-1, trusting the security account
+ * (`cdk bootstrap aws://ACCOUNT/REGION --trust 111111111111`); deploy the findings archive
+ * stack once and put its key's ARN in cdk.json (see organization-app.ts: the pipeline
+ * synthesizes before any wave deploys, so the administrators cannot wait for it); and
  * replace SOURCE_CONNECTION_ARN with the ARN of an AWS CodeConnections connection to the
  * repository. The pipeline then updates itself from the repository on every push.
  *
@@ -37,6 +41,7 @@ export const MAX_ACTIONS_PER_STAGE = 50;
 export class GuardDutyPipelineStack extends Stack {
   public readonly pipeline: pipelines.CodePipeline;
   public readonly rollout: GuardDutyOrganizationRollout;
+  public readonly organization: GuardDutyOrganization;
 
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
@@ -59,7 +64,8 @@ export class GuardDutyPipelineStack extends Stack {
     const management = new Stage(this, 'Management');
     const administrators = new Stage(this, 'Administrators');
     const members = new Stage(this, 'Members');
-    this.rollout = declareGuardDutyOrganization(this, { managementScope: management, administratorScope: administrators, memberScope: members });
+    this.organization = declareGuardDutyOrganization(this, { managementScope: management, administratorScope: administrators, memberScope: members });
+    this.rollout = this.organization.rollout;
     this.pipeline.addWave('Management').addStage(management);
     this.pipeline.addWave('Administrators').addStage(administrators);
     this.pipeline.addWave('Members').addStage(members);

@@ -2,6 +2,7 @@ import { Stack, Stage, Token } from 'aws-cdk-lib';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import { Construct } from 'constructs';
 import { AwsPartition } from './aws-partition';
+import { FindingPublishingFrequency } from './finding-publishing-frequency';
 import { GuardDutyAdministratorMonitorOptions } from './guardduty-administrator-monitor';
 import { GuardDutyDelegatedAdministrator } from './guardduty-delegated-administrator';
 import { GuardDutyInvitationAccepter } from './guardduty-invitation-accepter';
@@ -43,6 +44,15 @@ export interface GuardDutyOrganizationRolloutProps {
    * @default - no feature is changed: GuardDuty's current settings are left as they are
    */
   readonly features?: OrganizationFeatureConfiguration[];
+
+  /**
+   * How often the delegated administrator's detector exports updates of findings it
+   * already exported (EventBridge, an S3 export, Detective), in every region: set by
+   * each region's `GuardDutyOrganizationConfiguration` (see its `findingPublishingFrequency`).
+   *
+   * @default - left as it is in each region (GuardDuty's default is SIX_HOURS)
+   */
+  readonly findingPublishingFrequency?: FindingPublishingFrequency;
 
   /**
    * Accounts of the organization that the delegated administrator makes members in every
@@ -296,6 +306,7 @@ export class GuardDutyOrganizationRollout extends Construct {
     const configuration = new GuardDutyOrganizationConfiguration(stack, 'OrganizationConfiguration', {
       autoEnableOrganizationMembers: override.autoEnableOrganizationMembers ?? props.autoEnableOrganizationMembers,
       features: override.features ?? props.features,
+      findingPublishingFrequency: override.findingPublishingFrequency ?? props.findingPublishingFrequency,
       reserveConcurrency: props.reserveConcurrency,
     });
     const excluded = new Set(override.excludeMemberAccountIds ?? []);

@@ -1,3 +1,4 @@
+import { FindingPublishingFrequency } from './finding-publishing-frequency';
 import { OrganizationAutoEnable } from './organization-auto-enable';
 import { OrganizationFeatureConfiguration } from './organization-feature';
 import { OrganizationMembers } from './organization-members';
@@ -25,6 +26,13 @@ export interface GuardDutyRegionOverride {
    * @default - the rollout's `features`
    */
   readonly features?: OrganizationFeatureConfiguration[];
+
+  /**
+   * How often the delegated administrator's detector in this region exports updated findings.
+   *
+   * @default - the rollout's `findingPublishingFrequency`
+   */
+  readonly findingPublishingFrequency?: FindingPublishingFrequency;
 
   /**
    * The organization accounts that are members in this region, with their own exclusions.

@@ -2,7 +2,7 @@ import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { addBundledHandlerProvider } from './private/bundled-handler';
-import { addNagSuppressions } from './private/nag-suppressions';
+import { addNagSuppressions, nagReference } from './private/nag-suppressions';
 import { GUARDDUTY_POLICY_TYPE, PolicyTypeResourceProperties, RESOURCE_TYPE } from './private/organization-policy-contract';
 import { placedStackProvider } from './private/placed-provider';
 import { ProviderPlacement, ProviderPlacementRecord } from './private/provider-placement';
@@ -52,27 +52,25 @@ export class OrganizationPolicyProvider extends Construct {
     this.role = provider.role;
 
     const partition = Stack.of(this).partition;
+    const rootArn = `arn:${partition}:organizations::*:root/o-*/r-*`;
+    const guardDutyPolicyArn = `arn:${partition}:organizations::*:policy/o-*/guardduty_policy/p-*`;
+    const targetArns = [rootArn, `arn:${partition}:organizations::*:ou/o-*/ou-*`, `arn:${partition}:organizations::*:account/o-*/*`];
     const heldToType = { StringEquals: { 'organizations:PolicyType': GUARDDUTY_POLICY_TYPE } };
     // No resource type for these in the Service Authorization Reference: "*", read only, and CreatePolicy held to the type.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['organizations:ListRoots', 'organizations:ListPolicies'], resources: ['*'] }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['organizations:CreatePolicy'], resources: ['*'], conditions: heldToType }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['organizations:EnablePolicyType'], resources: [`arn:${partition}:organizations::*:root/o-*/r-*`], conditions: heldToType }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['organizations:EnablePolicyType'], resources: [rootArn], conditions: heldToType }));
     // GuardDuty policies only: their ARNs carry the type (policy/o-*/guardduty_policy/p-*).
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['organizations:UpdatePolicy', 'organizations:DeletePolicy', 'organizations:ListTargetsForPolicy'],
-        resources: [`arn:${partition}:organizations::*:policy/o-*/guardduty_policy/p-*`],
+        resources: [guardDutyPolicyArn],
       }),
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
-        resources: [
-          `arn:${partition}:organizations::*:policy/o-*/guardduty_policy/p-*`,
-          `arn:${partition}:organizations::*:root/o-*/r-*`,
-          `arn:${partition}:organizations::*:ou/o-*/ou-*`,
-          `arn:${partition}:organizations::*:account/o-*/*`,
-        ],
+        resources: [guardDutyPolicyArn, ...targetArns],
       }),
     );
     addNagSuppressions(provider.role, [
@@ -82,13 +80,8 @@ export class OrganizationPolicyProvider extends Construct {
           'AWS Organizations IDs (organization, root, policies the handler creates) are unknown at synth. ListRoots, ListPolicies and CreatePolicy have ' +
           'no resource type ("*"; CreatePolicy held to GUARDDUTY_POLICY by organizations:PolicyType); the others are held to GuardDuty policies ' +
           '(policy/o-*/guardduty_policy/p-*), the root, OUs and accounts, and EnablePolicyType/DisablePolicyType to the type.',
-        appliesTo: [
-          'Resource::*',
-          'Resource::arn:<AWS::Partition>:organizations::*:root/o-*/r-*',
-          'Resource::arn:<AWS::Partition>:organizations::*:policy/o-*/guardduty_policy/p-*',
-          'Resource::arn:<AWS::Partition>:organizations::*:ou/o-*/ou-*',
-          'Resource::arn:<AWS::Partition>:organizations::*:account/o-*/*',
-        ],
+        // As cdk-nag writes them: the partition is a literal with @aws-cdk/core:enablePartitionLiterals, <AWS::Partition> without.
+        appliesTo: ['Resource::*', ...[guardDutyPolicyArn, ...targetArns].map((arn) => `Resource::${nagReference(this, arn)}`)],
       },
     ]);
   }

@@ -3,7 +3,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CONTRACTOR_LAB_ACCOUNT, ENABLED_OPT_IN_REGIONS, MANAGEMENT_ACCOUNT, OUTSIDE_ACCOUNTS, SECURITY_ACCOUNT } from '../bin/guardduty-organization';
+import {
+  CONTRACTOR_LAB_ACCOUNT,
+  ENABLED_OPT_IN_REGIONS,
+  EXAMPLE_FINDINGS_KEY_ARN,
+  FINDINGS_BUCKET_NAME,
+  LOG_ARCHIVE_ACCOUNT,
+  MANAGEMENT_ACCOUNT,
+  OUTSIDE_ACCOUNTS,
+  SECURITY_ACCOUNT,
+  WORKLOAD_UNITS,
+} from '../bin/guardduty-organization';
 import { GuardDutyPipelineStack, MAX_ACTIONS_PER_STAGE, PIPELINE_REGION, SOURCE_CONNECTION_ARN, buildPipelineApp } from '../bin/pipeline-app';
 
 /**
@@ -44,7 +54,7 @@ function deploysOf(waveName: string): Array<{ stackName: string; region: string;
       region: action.Region ?? PIPELINE_REGION, role: JSON.stringify(action.RoleArn), runOrder: action.RunOrder }));
 }
 
-test('the pipeline runs in the security account: management first, then the administrators, then the outside accounts', () => {
+test('the pipeline runs in the security account: management (with the archive and the policies) first, then the administrators, then the outside accounts', () => {
   expect(stack.resolve([stack.account, stack.region])).toEqual([SECURITY_ACCOUNT, PIPELINE_REGION]);
   const names = pipelineStages().map((stage) => stage.Name);
   expect(names.slice(0, 6)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Management', 'Administrators']);
@@ -58,15 +68,23 @@ test('every CodePipeline stage stays within 50 actions', () => {
   }
 });
 
-test('the management wave deploys the management stack of every region, in parallel, through the management account\'s role there', () => {
+test('the management wave deploys the management stack of every region, the findings archive and the organization\'s policies, in parallel, each through its account\'s role', () => {
   const deploys = deploysOf('Management');
-  expect(deploys.map((deploy) => deploy.region)).toEqual(stack.rollout.regions);
+  const organizationWide = [
+    { stackName: 'GuardDuty-FindingsArchive-us-east-1', account: LOG_ARCHIVE_ACCOUNT },
+    { stackName: 'GuardDuty-OrganizationPolicies-us-east-1', account: MANAGEMENT_ACCOUNT },
+  ];
+  expect(deploys.map((deploy) => deploy.stackName).sort()).toEqual(
+    [...stack.rollout.regions.map((region) => `GuardDuty-Management-${region}`), ...organizationWide.map((expected) => expected.stackName)].sort(),
+  );
   // Every stack's change set is made, then executed, together: the regions deploy in parallel.
   expect(new Set(deploys.map((deploy) => deploy.runOrder))).toEqual(new Set([2]));
   for (const deploy of deploys) {
-    expect(deploy.stackName).toBe(`GuardDuty-Management-${deploy.region}`);
-    expect(deploy.role).toContain(`:iam::${MANAGEMENT_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${MANAGEMENT_ACCOUNT}-${deploy.region}`);
+    const account = organizationWide.find((expected) => expected.stackName === deploy.stackName)?.account ?? MANAGEMENT_ACCOUNT;
+    expect(deploy.role).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${deploy.region}`);
   }
+  // The archive is in the first wave, before any administrator's export to it.
+  expect(organizationWide.map((expected) => expected.stackName)).toEqual([stack.organization.findingsArchiveStack.stackName, stack.organization.organizationPoliciesStack.stackName]);
 });
 
 test('the administrators\' wave deploys the security account\'s stack of every region, in parallel', () => {
@@ -113,6 +131,17 @@ test('the stages hold the organization\'s stacks: the administrators invite, the
     templateOf(stack.rollout.administratorStack(region)).resourceCountIs('Custom::GuardDutyMemberInvitations', 1);
     templateOf(stack.rollout.memberStack(OUTSIDE_ACCOUNTS[0].accountId, region)).hasResourceProperties('Custom::GuardDutyInvitationAccepter', { AdministratorAccountId: SECURITY_ACCOUNT });
   }
+  // Every region's administrator exports to the archive's bucket, with its key.
+  for (const region of stack.rollout.regions) {
+    templateOf(stack.rollout.administratorStack(region)).hasResourceProperties('AWS::GuardDuty::PublishingDestination', {
+      DestinationProperties: { DestinationArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${FINDINGS_BUCKET_NAME}/guardduty/`]] }, KmsKeyArn: EXAMPLE_FINDINGS_KEY_ARN },
+    });
+  }
+  templateOf(stack.organization.findingsArchiveStack).hasResourceProperties('AWS::S3::Bucket', { BucketName: FINDINGS_BUCKET_NAME });
+  const policies = templateOf(stack.organization.organizationPoliciesStack);
+  policies.hasResourceProperties('Custom::GuardDutyOrganizationPolicy', { TargetIds: WORKLOAD_UNITS });
+  policies.hasResourceProperties('AWS::Organizations::Policy', { Type: 'SERVICE_CONTROL_POLICY', TargetIds: WORKLOAD_UNITS });
   // No dependency across stages (the CDK refuses them): the waves order the stacks.
-  expect(stack.rollout.stacks.flatMap((target) => target.dependencies)).toEqual([]);
+  const organizationWide = [stack.organization.findingsArchiveStack, stack.organization.organizationPoliciesStack];
+  expect([...organizationWide, ...stack.rollout.stacks].flatMap((target) => target.dependencies)).toEqual([]);
 });

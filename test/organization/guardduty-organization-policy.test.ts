@@ -1,5 +1,6 @@
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { GuardDutyOrganizationPolicy, GuardDutyOrganizationPolicyProps, GuardDutyPolicyFeature } from '../../lib';
 
 const WORKLOADS = 'ou-ab12-workloads1';
@@ -96,6 +97,14 @@ describe('IAM: only what the handler calls', () => {
       expect.arrayContaining([expect.objectContaining({ Action: 'organizations:DisablePolicyType', Condition: { StringEquals: { 'organizations:PolicyType': 'GUARDDUTY_POLICY' } } })]),
     );
     Template.fromStack(stack).hasResourceProperties('Custom::OrganizationsPolicyType', { RemovalPolicy: 'DESTROY' });
+  });
+
+  test.each([
+    ['a token (AWS::Partition)', {}],
+    ['a literal, as cdk.json\'s @aws-cdk/core:enablePartitionLiterals writes it', { '@aws-cdk/core:enablePartitionLiterals': true }],
+  ])('the wildcards are acknowledged for cdk-nag with the partition as %s', (_, context) => {
+    const stack = declare({ disablePolicyTypeOnDelete: true }, new Stack(new App({ context }), 'Management', { env: { account: '999999999999', region: 'us-east-1' } }));
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
 
   test('two policies of a stack that disagree on disablePolicyTypeOnDelete fail, naming both', () => {

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AwsPartition,
+  FindingPublishingFrequency,
   GuardDutyOrganizationRollout,
   GuardDutyOrganizationRolloutProps,
   IRolloutStackPlacement,
@@ -122,6 +123,21 @@ test('a region override changes that region only', () => {
   // The excluded outside account has no stack in that region, and keeps the other's.
   expect(() => guardDuty.memberStack('555555555555', 'eu-west-1')).toThrow(/no stack for account 555555555555 in eu-west-1/);
   expect(guardDuty.memberStack('555555555555', 'us-east-1').region).toBe('us-east-1');
+});
+
+test('the finding publishing frequency reaches every region\'s organization configuration, an override\'s in its region, and nothing without one', () => {
+  const guardDuty = rollout({
+    findingPublishingFrequency: FindingPublishingFrequency.FIFTEEN_MINUTES,
+    regionOverrides: [{ region: 'eu-west-1', findingPublishingFrequency: FindingPublishingFrequency.ONE_HOUR }],
+  });
+  const frequencyIn = (target: GuardDutyOrganizationRollout, region: string) =>
+    Object.values(templateOf(target.administratorStack(region)).findResources('Custom::GuardDutyOrganizationConfiguration'))[0].Properties.FindingPublishingFrequency;
+
+  expect(frequencyIn(guardDuty, 'us-east-1')).toBe('FIFTEEN_MINUTES');
+  expect(frequencyIn(guardDuty, 'eu-west-1')).toBe('ONE_HOUR');
+  // Without the prop the detector's frequency is left alone: no property, so the handler neither reads nor writes it.
+  expect(frequencyIn(rollout(), 'us-east-1')).toBeUndefined();
+  expect(synthError({ findingPublishingFrequency: 'HOURLY' as FindingPublishingFrequency })).toMatch(/findingPublishingFrequency.*HOURLY/);
 });
 
 test('stacks go to the scopes given, one Stage per pipeline wave, with no dependency across stages', () => {
