@@ -8,7 +8,8 @@ import { CurrentMember } from './member-plan';
 import { removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocessed } from './outcome-report';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
-import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties } from './run-context';
+import { OrganizationReach } from './organization-reach';
+import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties, reachOf } from './run-context';
 import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
@@ -38,7 +39,8 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     return { IsComplete: true };
   }
   const { api, log } = run;
-  const settings = parseInvitationSettings((await declaredProperties(event.ResourceProperties, run)).properties);
+  const declared = await declaredProperties(event.ResourceProperties, run);
+  const settings = parseInvitationSettings(declared.properties);
   const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
   const declaredIds = settings.members.map((m) => m.accountId);
   const fail = (unprocessed: readonly UnprocessedAccount[]) =>
@@ -47,7 +49,7 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
   let passUnprocessed: readonly UnprocessedAccount[] = [];
   let members: readonly CurrentMember[] | undefined;
   if (state.work) {
-    const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work });
+    const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work }, reachOf(run, detectorId, declared));
     if (pass === 'unfinished') {
       return { IsComplete: false };
     }
@@ -113,8 +115,9 @@ async function continueWork(
   detectorId: string,
   settings: InvitationSettings,
   state: RunState & { work: NonNullable<RunState['work']> },
+  reach: OrganizationReach,
 ): Promise<{ unprocessed: readonly UnprocessedAccount[]; currentMembers: readonly CurrentMember[] } | 'unfinished'> {
-  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs);
+  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs, Date.now(), reach);
   if (pass.verdict === 'done') {
     return { unprocessed: pass.unprocessed, currentMembers: pass.members };
   }

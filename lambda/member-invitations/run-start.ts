@@ -6,7 +6,8 @@ import { removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, responseData } from './outcome-report';
 import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { parseInvitationSettings } from './resource-properties';
-import { RunContext, logRemoval, parseOrUndefined, resolveDetectorId } from './run-context';
+import { DeclaredFleet } from './organization-members';
+import { RunContext, logRemoval, parseOrUndefined, reachOf, resolveDetectorId } from './run-context';
 import { snapshotBudget, takeSnapshot } from './run-snapshot';
 import { RunState, runStateField } from './run-state';
 
@@ -28,12 +29,12 @@ export type StartResponse = HandlerResponse & { [RUN_STATE_FIELD]?: RunState };
  */
 export async function startRun(
   run: RunContext,
-  rawProperties: unknown,
+  declared: DeclaredFleet,
   previous: { physicalResourceId: string; properties: unknown } | undefined,
 ): Promise<StartResponse> {
   const { api, log } = run;
   const startedAt = Date.now();
-  const settings = parseInvitationSettings(rawProperties);
+  const settings = parseInvitationSettings(declared.properties);
   const previousSettings = previous ? parseOrUndefined(previous.properties, log) : undefined;
   const detectorId = await resolveDetectorId(api, settings);
   const physicalResourceId = `${PHYSICAL_ID_PREFIX}${detectorId}`;
@@ -57,7 +58,7 @@ export async function startRun(
 
   let applied;
   try {
-    applied = await applyDeclaredMembers(api, detectorId, settings, progress, log);
+    applied = await applyDeclaredMembers(api, detectorId, settings, progress, reachOf(run, detectorId, declared), log);
   } catch (error) {
     if (error instanceof OutOfTimeError) {
       log.warn('out of time: the run goes on in the provider framework\'s isComplete polls', { detectorId, createdSoFar: progress.created.length });

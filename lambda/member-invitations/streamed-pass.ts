@@ -4,7 +4,8 @@ import { CurrentMember } from './member-plan';
 import { PassVerdict, batchOrder, judgePass, rotatingStart } from './pass-order';
 import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings } from './resource-properties';
-import { RunContext } from './run-context';
+import { OrganizationReach } from './organization-reach';
+import { RunContext, reachOf } from './run-context';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /** What one isComplete poll's pass over the declaration did. */
@@ -22,7 +23,7 @@ export interface StreamedPass {
  * writes of a poll GuardDuty lets through only part of the fleet are kept and the next
  * poll goes on from GuardDuty's state. A member this run already invited is never
  * invited again (planInvitations with `sinceMs`). Running out of time ends the pass, not
- * the run.
+ * the run. The organization's reach is asked once for the whole pass.
  */
 export async function streamPass(
   run: RunContext,
@@ -30,6 +31,7 @@ export async function streamPass(
   settings: InvitationSettings,
   sinceMs: number,
   nowMs: number = Date.now(),
+  reach: OrganizationReach = reachOf(run, detectorId, {}),
 ): Promise<StreamedPass> {
   const batches = chunk(settings.members);
   const start = rotatingStart(batches.length, sinceMs, nowMs);
@@ -40,7 +42,7 @@ export async function streamPass(
   let batchesReread = 0;
   try {
     for (const index of batchOrder(batches.length, start)) {
-      const applied = await applyDeclaredMembers(run.api, detectorId, { ...settings, members: batches[index] }, progress, run.log, { sinceMs });
+      const applied = await applyDeclaredMembers(run.api, detectorId, { ...settings, members: batches[index] }, progress, reach, run.log, { sinceMs });
       read.set(index, applied.members);
       unprocessed.push(...applied.outcome.unprocessed);
       if (applied.changed) {
