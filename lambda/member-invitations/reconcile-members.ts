@@ -11,8 +11,10 @@ import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results'
 export interface RunProgress {
   /** Accounts this run added to the member list. */
   readonly created: string[];
-  /** Declared accounts that were members when the run began, once read. */
-  presentAtStart?: ReadonlySet<string>;
+  /** Declared accounts that were members when the run began, among those read (`readIds`). */
+  presentAtStart?: Set<string>;
+  /** Declared accounts whose state the run has read, in the order read. */
+  readonly readIds?: string[];
   /** Whether the run has changed anything in GuardDuty yet. */
   wrote?: boolean;
 }
@@ -49,7 +51,12 @@ export async function applyDeclaredMembers(
   const declaredIds = settings.members.map((m) => m.accountId);
   const read = await api.getMembers(detectorId, declaredIds);
   const current = new Map(read.map((m) => [m.accountId, m]));
-  progress.presentAtStart ??= new Set(current.keys());
+  // Each call of a run's pass reads its accounts for the first time in that pass.
+  progress.readIds?.push(...declaredIds);
+  progress.presentAtStart ??= new Set();
+  for (const id of current.keys()) {
+    progress.presentAtStart.add(id);
+  }
   const plan = planInvitations(settings.members, current, options);
   progress.wrote ||= plan.create.length + plan.invite.length > 0;
   log.info('planned', {

@@ -10,6 +10,7 @@ import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocess
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 import { OrganizationReach } from './organization-reach';
 import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties, reachOf } from './run-context';
+import { batchesAlreadyDone } from './run-cursor';
 import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
@@ -117,7 +118,8 @@ async function continueWork(
   state: RunState & { work: NonNullable<RunState['work']> },
   reach: OrganizationReach,
 ): Promise<{ unprocessed: readonly UnprocessedAccount[]; currentMembers: readonly CurrentMember[] } | 'unfinished'> {
-  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs, Date.now(), reach);
+  const skipped = batchesAlreadyDone(state.work.cursor, settings.members.map((m) => m.accountId));
+  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs, Date.now(), reach, skipped);
   if (pass.verdict === 'done') {
     return { unprocessed: pass.unprocessed, currentMembers: pass.members };
   }

@@ -32,16 +32,22 @@ export async function streamPass(
   sinceMs: number,
   nowMs: number = Date.now(),
   reach: OrganizationReach = reachOf(run, detectorId, {}),
+  batchesAlreadyDone: number = 0,
 ): Promise<StreamedPass> {
   const batches = chunk(settings.members);
-  const start = rotatingStart(batches.length, sinceMs, nowMs);
+  // The leading batches onEvent finished (run-cursor.ts) are not planned again, only read
+  // once the rest is done: that read is the outcome's and the verification check's.
+  const skipped = Math.min(batchesAlreadyDone, batches.length);
+  const pending = batches.length - skipped;
+  const start = rotatingStart(pending, sinceMs, nowMs);
   const progress: RunProgress = { created: [] };
   const read = new Map<number, readonly CurrentMember[]>();
   const changed: number[] = [];
   const unprocessed: UnprocessedAccount[] = [];
   let batchesReread = 0;
+  let skippedRead = skipped === 0;
   try {
-    for (const index of batchOrder(batches.length, start)) {
+    for (const index of batchOrder(pending, start).map((k) => skipped + k)) {
       const applied = await applyDeclaredMembers(run.api, detectorId, { ...settings, members: batches[index] }, progress, reach, run.log, { sinceMs });
       read.set(index, applied.members);
       unprocessed.push(...applied.outcome.unprocessed);
@@ -53,12 +59,19 @@ export async function streamPass(
       read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
       batchesReread += 1;
     }
+    if (!skippedRead && judgePass({ batchCount: pending, batchesDone: read.size, batchesChanged: changed.length, batchesReread }) === 'done') {
+      for (let index = 0; index < skipped; index++) {
+        read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
+      }
+      skippedRead = true;
+    }
   } catch (error) {
     if (!(error instanceof OutOfTimeError)) {
       throw error;
     }
   }
-  const verdict = judgePass({ batchCount: batches.length, batchesDone: read.size, batchesChanged: changed.length, batchesReread });
-  run.log.info('pass', { detectorId, batches: batches.length, startBatch: start, batchesDone: read.size, batchesChanged: changed.length, batchesReread, verdict });
+  const around = judgePass({ batchCount: pending, batchesDone: read.size - (skippedRead ? skipped : 0), batchesChanged: changed.length, batchesReread });
+  const verdict: PassVerdict = around === 'done' && skippedRead ? 'done' : 'unfinished';
+  run.log.info('pass', { detectorId, batches: batches.length, batchesSkipped: skipped, startBatch: skipped + start, batchesDone: read.size, batchesChanged: changed.length, batchesReread, verdict });
   return { verdict, members: [...read.values()].flat(), unprocessed };
 }
