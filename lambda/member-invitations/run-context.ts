@@ -29,6 +29,8 @@ export interface RunContext {
   readonly organization: OrganizationSource;
   readonly checkRollback: () => Promise<RollbackCheck>;
   readonly log: Logger;
+  /** The CloudFormation request: every invocation of one run (onEvent, its isComplete polls) shares it. */
+  readonly requestId?: string;
   /** The size of the event, which the waiter's input carries along with onEvent's result. */
   readonly eventBytes: number;
 }
@@ -67,6 +69,7 @@ export function runContext(event: CloudFormationCustomResourceEvent, remainingMs
       return checkRollback(cloudFormation, event.StackId, deadline);
     },
     log,
+    requestId: event.RequestId,
     eventBytes: Buffer.byteLength(JSON.stringify(event), 'utf8'),
   };
 }

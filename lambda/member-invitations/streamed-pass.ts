@@ -6,6 +6,7 @@ import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings } from './resource-properties';
 import { OrganizationReach } from './organization-reach';
 import { RunContext, reachOf } from './run-context';
+import { declarationOrder } from './run-cursor';
 import { UnprocessedAccount } from './unprocessed-results';
 
 /** What one isComplete poll's pass over the declaration did. */
@@ -35,32 +36,38 @@ export async function streamPass(
   batchesAlreadyDone: number = 0,
 ): Promise<StreamedPass> {
   const batches = chunk(settings.members);
-  // The leading batches onEvent finished (run-cursor.ts) are not planned again, only read
-  // once the rest is done: that read is the outcome's and the verification check's.
-  const skipped = Math.min(batchesAlreadyDone, batches.length);
-  const pending = batches.length - skipped;
-  const start = rotatingStart(pending, sinceMs, nowMs);
+  // Batches finished before (onEvent's cursor, run-cursor.ts, and what earlier polls in
+  // this container finished) are not planned again, only read once the rest is done:
+  // that read is the outcome's and the verification check's.
+  const finished = finishedBatches(run.requestId, sinceMs, settings);
+  const skipped = new Set([...Array(Math.min(batchesAlreadyDone, batches.length)).keys(), ...finished]);
+  const pending = [...batches.keys()].filter((index) => !skipped.has(index));
+  const start = rotatingStart(pending.length, sinceMs, nowMs);
   const progress: RunProgress = { created: [] };
   const read = new Map<number, readonly CurrentMember[]>();
   const changed: number[] = [];
   const unprocessed: UnprocessedAccount[] = [];
   let batchesReread = 0;
-  let skippedRead = skipped === 0;
+  let skippedRead = skipped.size === 0;
+  const around = () => judgePass({ batchCount: pending.length, batchesDone: pending.filter((index) => read.has(index)).length, batchesChanged: changed.length, batchesReread });
   try {
-    for (const index of batchOrder(pending, start).map((k) => skipped + k)) {
+    for (const index of batchOrder(pending.length, start).map((k) => pending[k])) {
       const applied = await applyDeclaredMembers(run.api, detectorId, { ...settings, members: batches[index] }, progress, reach, run.log, { sinceMs });
       read.set(index, applied.members);
       unprocessed.push(...applied.outcome.unprocessed);
       if (applied.changed) {
         changed.push(index);
       }
+      if (applied.outcome.unprocessed.length === 0) {
+        finished.add(index);
+      }
     }
     for (const index of changed) {
       read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
       batchesReread += 1;
     }
-    if (!skippedRead && judgePass({ batchCount: pending, batchesDone: read.size, batchesChanged: changed.length, batchesReread }) === 'done') {
-      for (let index = 0; index < skipped; index++) {
+    if (!skippedRead && around() === 'done') {
+      for (const index of [...skipped].sort((a, b) => a - b)) {
         read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
       }
       skippedRead = true;
@@ -70,8 +77,32 @@ export async function streamPass(
       throw error;
     }
   }
-  const around = judgePass({ batchCount: pending, batchesDone: read.size - (skippedRead ? skipped : 0), batchesChanged: changed.length, batchesReread });
-  const verdict: PassVerdict = around === 'done' && skippedRead ? 'done' : 'unfinished';
-  run.log.info('pass', { detectorId, batches: batches.length, batchesSkipped: skipped, startBatch: skipped + start, batchesDone: read.size, batchesChanged: changed.length, batchesReread, verdict });
+  const verdict: PassVerdict = around() === 'done' && skippedRead ? 'done' : 'unfinished';
+  run.log.info('pass', { detectorId, batches: batches.length, batchesSkipped: skipped.size, startBatch: pending[start] ?? 0, batchesDone: read.size, batchesChanged: changed.length, batchesReread, verdict });
   return { verdict, members: [...read.values()].flat(), unprocessed };
+}
+
+/**
+ * The batches earlier polls of this run finished (read, planned, written, nothing
+ * unprocessed), as far as this container knows: Lambda usually gives successive polls
+ * the same container, and a poll it gives another one goes over those batches again,
+ * which costs a read each and changes nothing (planInvitations with `sinceMs`). Keyed by
+ * the request, the run's start and the declared order (as the cursor is).
+ */
+let finishedByPolls: { key: string; batches: Set<number> } | undefined;
+
+function finishedBatches(requestId: string | undefined, sinceMs: number, settings: InvitationSettings): Set<number> {
+  if (requestId === undefined) {
+    return new Set();
+  }
+  const key = `${requestId}:${sinceMs}:${declarationOrder(settings.members.map((m) => m.accountId))}`;
+  if (finishedByPolls?.key !== key) {
+    finishedByPolls = { key, batches: new Set() };
+  }
+  return finishedByPolls.batches;
+}
+
+/** Test hook: forget what earlier polls in this container finished. */
+export function forgetFinishedBatches(): void {
+  finishedByPolls = undefined;
 }

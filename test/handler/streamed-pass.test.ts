@@ -4,7 +4,7 @@ import { isComplete } from '../../lambda/member-invitations';
 import { guardDutyMembersApi } from '../../lambda/member-invitations/guardduty-members-api';
 import { parseInvitationSettings } from '../../lambda/member-invitations/resource-properties';
 import { RunContext } from '../../lambda/member-invitations/run-context';
-import { StreamedPass, streamPass } from '../../lambda/member-invitations/streamed-pass';
+import { StreamedPass, forgetFinishedBatches, streamPass } from '../../lambda/member-invitations/streamed-pass';
 import { Deadline } from '../../lambda/shared/deadline';
 import { createLogger } from '../../lambda/shared/logger';
 import { createEvent, declaredMembers, lambdaContext } from '../support/cloudformation-events';
@@ -23,6 +23,7 @@ const BATCHES = MEMBERS.length / 50;
 
 let gd: FakeGuardDuty;
 beforeEach(() => {
+  forgetFinishedBatches();
   gd = new FakeGuardDuty();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
@@ -35,12 +36,15 @@ function props(extra: Record<string, unknown> = {}) {
   return { DetectorId: DETECTOR, Members: MEMBERS, DisableEmailNotification: 'false', OnUnprocessed: 'FAIL', RemovalPolicy: 'RETAIN', VerificationTimeoutSeconds: '0', ...extra };
 }
 
-/** One isComplete poll at `second` seconds into the run, given time for `calls` GuardDuty calls. */
-function poll(second: number, calls: number): Promise<StreamedPass> {
+/**
+ * One isComplete poll at `second` seconds into the run, given time for `calls` GuardDuty
+ * calls; with `requestId`, in a container that keeps what earlier polls of that request finished.
+ */
+function poll(second: number, calls: number, requestId?: string): Promise<StreamedPass> {
   // Each call reads the deadline's clock twice (before it starts, and for its timeout): one call is 2 ms.
   let now = 0;
   const deadline = Deadline.fromRemaining(calls * 2, 0, () => now++);
-  const run = { api: guardDutyMembersApi(new GuardDutyClient({ region: 'ap-southeast-2' }), deadline), log: createLogger({}, () => undefined) } as unknown as RunContext;
+  const run = { api: guardDutyMembersApi(new GuardDutyClient({ region: 'ap-southeast-2' }), deadline), log: createLogger({}, () => undefined), requestId } as unknown as RunContext;
   return streamPass(run, DETECTOR, parseInvitationSettings(props()), SINCE, SINCE + second * 1_000);
 }
 
@@ -135,4 +139,34 @@ test('a batch whose only write re-added a disassociated organization member is r
   expect(pass.verdict).toBe('done');
   expect(invitedCount()).toBe(0);
   expect(pass.members.find((m) => m.accountId === readded)?.relationshipStatus).toBe('Enabled');
+});
+
+test('in one container, a poll does not go again over the batches an earlier poll of the same run finished, so it writes as many as the first', async () => {
+  // Both polls start at the same batch (the same second) with time for the probe and 3 batches to write.
+  await poll(1, 10, 'request-1');
+  expect(invitedCount()).toBe(150);
+
+  const second = await poll(1, 10, 'request-1');
+
+  // Without that memory the second poll would spend 3 calls reading the first one's batches (250 invited).
+  expect(second.verdict).toBe('unfinished');
+  expect(invitedCount()).toBe(300);
+  expect(MEMBERS.every((m) => (gd.invitationsSent.get(m.AccountId) ?? 0) <= 1)).toBe(true);
+  // The batches it skipped are read once, by the pass that gets around.
+  gd.mock.resetHistory();
+  const last = await poll(2, 1 + 14 * 3 + 14 + 6, 'request-1');
+  expect(last.verdict).toBe('done');
+  expect(invitedCount()).toBe(MEMBERS.length);
+  expect(gd.batches(GetMembersCommand)).toHaveLength(14 + 14 + 6);
+});
+
+test('another request in the same container gets nothing from that memory', async () => {
+  await poll(1, 10, 'request-1');
+  gd.mock.resetHistory();
+
+  await poll(2, 10, 'request-2');
+
+  // It plans from GuardDuty's state: the first batch it meets is read and planned.
+  expect(gd.batches(GetMembersCommand).length).toBeGreaterThan(0);
+  expect(writes()).toBeGreaterThan(0);
 });
