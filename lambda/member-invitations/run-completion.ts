@@ -10,12 +10,13 @@ import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocess
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 import { OrganizationReach } from './organization-reach';
 import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties, reachOf } from './run-context';
-import { batchesAlreadyDone } from './run-cursor';
+import { batchesAlreadyDone, declarationOrder } from './run-cursor';
 import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
 import { streamPass } from './streamed-pass';
 import { UnprocessedAccount } from './unprocessed-results';
+import { forgetRead, recallRead, rememberRead, verificationKey, withFreshPending } from './verification-memory';
 
 export type CompletionEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
 
@@ -49,7 +50,20 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
 
   let passUnprocessed: readonly UnprocessedAccount[] = [];
   let members: readonly CurrentMember[] | undefined;
-  if (state.work) {
+  const memoryKey = verificationKey(run.requestId, state.work?.sinceMs ?? since, declarationOrder(declaredIds));
+  const recalled = recallRead(memoryKey);
+  if (recalled) {
+    // An earlier poll in this container finished the work and found verification pending.
+    try {
+      members = withFreshPending(recalled, await api.getMembers(detectorId, recalled.pending));
+    } catch (error) {
+      if (error instanceof OutOfTimeError) {
+        return { IsComplete: false };
+      }
+      throw error;
+    }
+    passUnprocessed = recalled.passUnprocessed;
+  } else if (state.work) {
     const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work }, reachOf(run, detectorId, declared));
     if (pass === 'unfinished') {
       return { IsComplete: false };
@@ -77,12 +91,14 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     const verdict = judgeVerification(members, { sinceMs: since, deadlineMs: verificationDeadline, nowMs: Date.now() });
     log.info('email verification', { detectorId, pending: verdict.pending, unprocessed: verdict.unprocessed.map((u) => u.accountId) });
     if (!verdict.settled) {
+      rememberRead(memoryKey, { members: new Map(members.map((m) => [m.accountId, m])), pending: verdict.pending, passUnprocessed });
       return { IsComplete: false };
     }
     if (verdict.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
       return fail(verdict.unprocessed);
     }
     failures = verdict.unprocessed;
+    forgetRead();
   }
 
   const removal = event.RequestType === 'Update'

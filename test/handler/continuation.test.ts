@@ -3,7 +3,6 @@ import { CreateMembersCommand, GetMembersCommand, InviteMembersCommand } from '@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { handler, isComplete } from '../../lambda/member-invitations';
 import { CLEANUP_RESERVE_MS } from '../../lambda/member-invitations/run-context';
-import { forgetFinishedBatches } from '../../lambda/member-invitations/streamed-pass';
 import { takeSnapshot } from '../../lambda/member-invitations/run-snapshot';
 import { HandlerError } from '../../lambda/shared/handler-error';
 import { createEvent, declaredMembers, lambdaContext } from '../support/cloudformation-events';
@@ -21,8 +20,6 @@ const RESERVED_MS = CLEANUP_RESERVE_MS + 5_000;
 let gd: FakeGuardDuty;
 let cfn: FakeCloudFormation;
 beforeEach(() => {
-  // Runs in one test file share a container: what a poll finished must not reach the next test.
-  forgetFinishedBatches();
   gd = new FakeGuardDuty();
   cfn = new FakeCloudFormation();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);

@@ -3,7 +3,6 @@ import { CreateMembersCommand, GetMembersCommand, InviteMembersCommand } from '@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { handler, isComplete } from '../../lambda/member-invitations';
 import { CLEANUP_RESERVE_MS } from '../../lambda/member-invitations/run-context';
-import { forgetFinishedBatches } from '../../lambda/member-invitations/streamed-pass';
 import { batchesAlreadyDone, declarationOrder, parseCursor } from '../../lambda/member-invitations/run-cursor';
 import { createdByRun, takeSnapshot } from '../../lambda/member-invitations/run-snapshot';
 import { createEvent, declaredMembers, lambdaContext } from '../support/cloudformation-events';
@@ -22,8 +21,6 @@ const ids = (members: ReadonlyArray<{ AccountId: string }>) => members.map((m) =
 let gd: FakeGuardDuty;
 let logs: Array<Record<string, unknown>>;
 beforeEach(() => {
-  // Runs in one test file share a container: what a poll finished must not reach the next test.
-  forgetFinishedBatches();
   gd = new FakeGuardDuty();
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(JSON.parse(String(line))));

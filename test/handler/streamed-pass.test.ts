@@ -4,7 +4,7 @@ import { isComplete } from '../../lambda/member-invitations';
 import { guardDutyMembersApi } from '../../lambda/member-invitations/guardduty-members-api';
 import { parseInvitationSettings } from '../../lambda/member-invitations/resource-properties';
 import { RunContext } from '../../lambda/member-invitations/run-context';
-import { StreamedPass, forgetFinishedBatches, streamPass } from '../../lambda/member-invitations/streamed-pass';
+import { StreamedPass, streamPass } from '../../lambda/member-invitations/streamed-pass';
 import { Deadline } from '../../lambda/shared/deadline';
 import { createLogger } from '../../lambda/shared/logger';
 import { createEvent, declaredMembers, lambdaContext } from '../support/cloudformation-events';
@@ -23,7 +23,6 @@ const BATCHES = MEMBERS.length / 50;
 
 let gd: FakeGuardDuty;
 beforeEach(() => {
-  forgetFinishedBatches();
   gd = new FakeGuardDuty();
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });

@@ -10,6 +10,8 @@ import {
   UnprocessedAccount,
 } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
+import { forgetFinishedBatches } from '../../lambda/member-invitations/streamed-pass';
+import { forgetRead } from '../../lambda/member-invitations/verification-memory';
 
 /** GuardDuty's wording for the results the handler must recognise. */
 export const RESULT = {
@@ -69,6 +71,10 @@ export class FakeGuardDuty {
   });
 
   constructor() {
+    // A fresh GuardDuty stands for a fresh container: the handler's memories of earlier
+    // polls (streamed-pass.ts, verification-memory.ts) must not carry from one test to the next.
+    forgetFinishedBatches();
+    forgetRead();
     const gd = this.mock;
     gd.on(ListDetectorsCommand).callsFake(() => ({ DetectorIds: this.detectorIds }));
     gd.on(GetMembersCommand).callsFake(this.getMembers);
