@@ -29,6 +29,8 @@ export interface RunContext {
   readonly organization: OrganizationSource;
   readonly checkRollback: () => Promise<RollbackCheck>;
   readonly log: Logger;
+  /** Time left for GuardDuty calls in this invocation; absent in tests that model time as calls. */
+  readonly remainingMs?: () => number;
   /** The CloudFormation request: every invocation of one run (onEvent, its isComplete polls) shares it. */
   readonly requestId?: string;
   /** The size of the event, which the waiter's input carries along with onEvent's result. */
@@ -69,6 +71,7 @@ export function runContext(event: CloudFormationCustomResourceEvent, remainingMs
       return checkRollback(cloudFormation, event.StackId, deadline);
     },
     log,
+    remainingMs: () => deadline.remainingMs(),
     requestId: event.RequestId,
     eventBytes: Buffer.byteLength(JSON.stringify(event), 'utf8'),
   };

@@ -1,7 +1,7 @@
 import { chunk } from '../../lib/private/member-account-rules';
 import { OutOfTimeError } from '../shared/deadline';
 import { CurrentMember } from './member-plan';
-import { PassVerdict, batchOrder, judgePass, rotatingStart } from './pass-order';
+import { PassVerdict, batchOrder, judgePass, readsFit, rotatingStart } from './pass-order';
 import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { InvitationSettings } from './resource-properties';
 import { OrganizationReach } from './organization-reach';
@@ -49,12 +49,18 @@ export async function streamPass(
   const unprocessed: UnprocessedAccount[] = [];
   let batchesReread = 0;
   let skippedRead = skipped.size === 0;
+  const startedMs = Date.now();
+  // Calls of the planning loop: a read per batch, and a create and an invitation per batch written.
+  let calls = 0;
+  let stoppedEarly = false;
+  const fits = (readsLeft: number, pace: { elapsedMs: number; calls: number }) => run.remainingMs === undefined || readsFit(readsLeft, pace, run.remainingMs());
   const around = () => judgePass({ batchCount: pending.length, batchesDone: pending.filter((index) => read.has(index)).length, batchesChanged: changed.length, batchesReread });
   try {
     for (const index of batchOrder(pending.length, start).map((k) => pending[k])) {
       const applied = await applyDeclaredMembers(run.api, detectorId, { ...settings, members: batches[index] }, progress, reach, run.log, { sinceMs });
       read.set(index, applied.members);
       unprocessed.push(...applied.outcome.unprocessed);
+      calls += applied.changed ? 3 : 1;
       if (applied.changed) {
         changed.push(index);
       }
@@ -62,23 +68,28 @@ export async function streamPass(
         finished.add(index);
       }
     }
-    for (const index of changed) {
-      read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
-      batchesReread += 1;
-    }
-    if (!skippedRead && around() === 'done') {
-      for (const index of [...skipped].sort((a, b) => a - b)) {
-        read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
+    const toRead = [...changed, ...(skippedRead ? [] : [...skipped].sort((a, b) => a - b))];
+    const written = new Set(changed);
+    const readsStartedMs = Date.now();
+    for (const [done, index] of toRead.entries()) {
+      const pace = done === 0 ? { elapsedMs: readsStartedMs - startedMs, calls } : { elapsedMs: Date.now() - readsStartedMs, calls: done };
+      if (!fits(toRead.length - done, pace)) {
+        stoppedEarly = true;
+        break;
       }
-      skippedRead = true;
+      read.set(index, await run.api.getMembers(detectorId, batches[index].map((m) => m.accountId)));
+      if (written.has(index)) {
+        batchesReread += 1;
+      }
     }
+    skippedRead ||= !stoppedEarly && around() === 'done';
   } catch (error) {
     if (!(error instanceof OutOfTimeError)) {
       throw error;
     }
   }
   const verdict: PassVerdict = around() === 'done' && skippedRead ? 'done' : 'unfinished';
-  run.log.info('pass', { detectorId, batches: batches.length, batchesSkipped: skipped.size, startBatch: pending[start] ?? 0, batchesDone: read.size, batchesChanged: changed.length, batchesReread, verdict });
+  run.log.info('pass', { detectorId, batches: batches.length, batchesSkipped: skipped.size, startBatch: pending[start] ?? 0, batchesDone: read.size, batchesChanged: changed.length, batchesReread, stoppedEarly, verdict });
   return { verdict, members: [...read.values()].flat(), unprocessed };
 }
 

@@ -39,11 +39,11 @@ function props(extra: Record<string, unknown> = {}) {
  * One isComplete poll at `second` seconds into the run, given time for `calls` GuardDuty
  * calls; with `requestId`, in a container that keeps what earlier polls of that request finished.
  */
-function poll(second: number, calls: number, requestId?: string): Promise<StreamedPass> {
+function poll(second: number, calls: number, requestId?: string, remainingMs?: () => number): Promise<StreamedPass> {
   // Each call reads the deadline's clock twice (before it starts, and for its timeout): one call is 2 ms.
   let now = 0;
   const deadline = Deadline.fromRemaining(calls * 2, 0, () => now++);
-  const run = { api: guardDutyMembersApi(new GuardDutyClient({ region: 'ap-southeast-2' }), deadline), log: createLogger({}, () => undefined), requestId } as unknown as RunContext;
+  const run = { api: guardDutyMembersApi(new GuardDutyClient({ region: 'ap-southeast-2' }), deadline), log: createLogger({}, () => undefined), requestId, remainingMs } as unknown as RunContext;
   return streamPass(run, DETECTOR, parseInvitationSettings(props()), SINCE, SINCE + second * 1_000);
 }
 
@@ -168,4 +168,17 @@ test('another request in the same container gets nothing from that memory', asyn
   // It plans from GuardDuty's state: the first batch it meets is read and planned.
   expect(gd.batches(GetMembersCommand).length).toBeGreaterThan(0);
   expect(writes()).toBeGreaterThan(0);
+});
+
+test('a pass whose reads of its written batches would not fit the time left stops before them, and the next poll finishes', async () => {
+  // Time for every write, but (by the pass's own pace) none for reading them again.
+  const pass = await poll(3, 1 + 20 * 3 + 20, undefined, () => 0);
+
+  expect(pass.verdict).toBe('unfinished');
+  expect(invitedCount()).toBe(MEMBERS.length);
+  expect(gd.batches(GetMembersCommand)).toHaveLength(20);
+
+  const last = await poll(4, 20);
+  expect(last.verdict).toBe('done');
+  expect(writes()).toBe(40);
 });
