@@ -180,7 +180,7 @@ function continuedCompletes(r: ContinuedRunResult | undefined): TargetVerdict {
 }
 
 function continuedWrites(r: ContinuedRunResult | undefined): TargetVerdict {
-  const target = '8. Calls GuardDuty accepted: CreateMembers and InviteMembers = ⌈N/50⌉ each (GetMembers: a pass and a re-read per invocation, shown)';
+  const target = '8. Calls GuardDuty accepted: CreateMembers and InviteMembers = ⌈N/50⌉ each (GetMembers: the state and the verification check, and any re-read, shown)';
   if (!r) {
     return notMeasured(target);
   }
