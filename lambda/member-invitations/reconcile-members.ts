@@ -69,6 +69,7 @@ export async function applyDeclaredMembers(
   });
 
   // The probe goes out beside the writes: its answer is needed only after CreateMembers.
+  // With nothing to create or re-add, nothing can have been associated, and no one asks.
   const readdCandidates = membersToReadd(plan, settings.members, current);
   const delegationAsked: Promise<Delegation> = plan.create.length + readdCandidates.length > 0 ? reach.delegation() : Promise.resolve('not-delegated');
   // Awaited below; until then a rejection (only OutOfTimeError) must not count as unhandled.
