@@ -13,7 +13,6 @@ const MEMBERS: MemberAccount[] = [
 
 const MEMBER_ACTIONS = [
   'guardduty:GetMembers',
-  'guardduty:DescribeOrganizationConfiguration',
   'guardduty:CreateMembers',
   'guardduty:InviteMembers',
   'guardduty:DisassociateMembers',
