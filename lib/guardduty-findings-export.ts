@@ -7,6 +7,7 @@ import { FindingPublishingFrequency } from './finding-publishing-frequency';
 import { DetectorSources, bucketPolicyStatements, createExportBucket, denyInsecureTransportStatement, keyPolicyStatement } from './private/findings-export-policies';
 import { findingPublishingFrequencyProblem } from './private/finding-publishing-frequency-rules';
 import { EXPORT_GUIDE, destinationRegionProblem, prefixProblem } from './private/findings-export-rules';
+import { constructEnvironmentProblems } from './private/same-environment';
 import { detectorIdProblems } from './private/synth-validation';
 
 /**
@@ -202,6 +203,12 @@ function knownRegion(region: string): string | undefined {
   return Token.isUnresolved(region) ? undefined : region;
 }
 
+/** A publishing destination is a sub-resource of one detector, so the export is declared beside it. */
+const DETECTOR = {
+  prop: 'detector',
+  reason: "a publishing destination belongs to a detector of its own account and region (it is a sub-resource of that detector)",
+};
+
 function checkProps(scope: Construct, props: GuardDutyFindingsExportProps): void {
   const problems: string[] = [...detectorIdProblems(props.detectorId, scope)];
   if ((props.detectorId === undefined) === (props.detector === undefined)) {
@@ -234,13 +241,7 @@ function checkProps(scope: Construct, props: GuardDutyFindingsExportProps): void
   }
   const here = Stack.of(scope);
   if (props.detector) {
-    const there = Stack.of(props.detector);
-    if (there.region !== here.region || there.account !== here.account) {
-      problems.push(
-        `detector ${props.detector.node.path} is in account ${there.account}, region ${there.region}, and this stack in account ${here.account}, region ${here.region}: ` +
-          'a publishing destination belongs to a detector of its own account and region. Declare the export in the detector\'s stack',
-      );
-    }
+    problems.push(...constructEnvironmentProblems(scope, DETECTOR, props.detector));
   }
   if (Token.isUnresolved(here.region)) {
     problems.push("the stack's region must be known at synth time (GuardDuty names a regional service principal in opt-in regions, and checks the bucket's region): set the stack's env.region");

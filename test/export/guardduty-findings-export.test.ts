@@ -238,7 +238,17 @@ describe('the detector and its finding publishing frequency', () => {
     const detector = new guardduty.CfnDetector(other, 'Detector', { enable: true });
     const stack = new Stack(app, 'Here', { env: { account: ADMINISTRATOR, region: 'eu-west-1' } });
     expect(() => new GuardDutyFindingsExport(stack, 'FindingsExport', { detector })).toThrow(
-      /detector Other\/Detector is in account 111111111111, region us-east-1, and this stack in account 111111111111, region eu-west-1/,
+      /detector: Other\/Detector is in region us-east-1 \(in stack Other\), but Here\/FindingsExport is in region eu-west-1/,
+    );
+  });
+
+  test('a detectorId referring to a detector of another region is refused, naming both regions', () => {
+    const app = new App();
+    const other = new Stack(app, 'Other', { env: { account: ADMINISTRATOR, region: 'us-east-1' } });
+    const detector = new guardduty.CfnDetector(other, 'Detector', { enable: true });
+    const stack = new Stack(app, 'Here', { env: { account: ADMINISTRATOR, region: 'eu-west-1' } });
+    expect(() => new GuardDutyFindingsExport(stack, 'FindingsExport', { detectorId: detector.ref })).toThrow(
+      /detectorId: Other\/Detector is in region us-east-1 \(in stack Other\), but Here\/FindingsExport is in region eu-west-1/,
     );
   });
 
