@@ -19,6 +19,15 @@ export function batchesFor(accounts: number): number {
  * the k-th call (from 0) cannot succeed before (k + 1 - burst) / rate seconds, and a
  * caller's next call cannot end before its previous one ended plus the latency.
  */
+/**
+ * The shortest wall time of `serialCalls` calls one after another with one more call
+ * beside them (the handler's DescribeOrganizationConfiguration probe, sent beside
+ * CreateMembers): the extra call takes a token but adds no latency of its own.
+ */
+export function rateLimitedWallMsWithProbe(serialCalls: number, conditions: CallConditions): number {
+  return Math.max(rateLimitedWallMs(serialCalls, conditions), rateLimitedWallMs(serialCalls + 1, conditions, serialCalls + 1));
+}
+
 export function rateLimitedWallMs(calls: number, conditions: CallConditions, callers = 1): number {
   const callerFreeAt: number[] = new Array(Math.max(1, callers)).fill(0);
   let lastEnd = 0;

@@ -129,7 +129,7 @@ function renderReruns(doc: MarkdownDocument, input: ReportInput): void {
 function renderMixedUpdate(doc: MarkdownDocument, mixed: MixedUpdateResult): void {
   doc
     .heading(2, `3. Mixed update: ${count(mixed.members)} members, ${count(mixed.removed)} removed and ${count(mixed.added)} added (DESTROY, with the verification wait: removals in isComplete)`)
-    .table(FLOW_HEADER, [flowRow(mixed.members, 'Shipped handler', mixed.handler), floorRow(mixed.members, mixed.floor, 'Get per 50 declared in onEvent and again in isComplete; Create, Get again, Invite, Disassociate, Delete per 50 changed')], FLOW_ALIGN);
+    .table(FLOW_HEADER, [flowRow(mixed.members, 'Shipped handler', mixed.handler), floorRow(mixed.members, mixed.floor, 'Get per 50 declared in onEvent and again in isComplete; Create, Invite, Disassociate, Delete per 50 changed; one probe')], FLOW_ALIGN);
 }
 
 function renderColdStart(doc: MarkdownDocument, input: ReportInput): void {
@@ -312,7 +312,7 @@ function renderContinuedRun(doc: MarkdownDocument, r: ContinuedRunResult): void 
     count(r.invocations.reduce((total, i) => total + i.throttled, 0)),
     r.complete ? `complete: InvitedAccountCount ${count(r.reportedInvited ?? 0)}, UnprocessedAccountCount ${count(r.reportedUnprocessed ?? 0)}` : '**not complete**',
   ]);
-  const batches = r.floorCalls / 4;
+  const batches = Math.floor(r.floorCalls / 4);
   rows.push(['', '*Floor*', duration(r.floorWallMs), '—', count(2 * batches), count(batches), count(batches), '', '0', 'computed']);
   doc
     .heading(2, `8. One construct, ${count(r.members)} members, MemberList asset, verification wait: ${budgetLabel(r)} (onEvent/isComplete)`)
@@ -323,7 +323,7 @@ function renderContinuedRun(doc: MarkdownDocument, r: ContinuedRunResult): void 
         ['Budget (time left the Lambda context reports)', `onEvent ${duration(r.onEventBudgetMs)}, each isComplete ${duration(r.isCompleteBudgetMs)}`],
         ['Invocations', count(r.invocations.length)],
         ['Wall time, onEvent start to last invocation end', duration(r.wallMs)],
-        ['Rate floor of the 4 × ⌈N/50⌉ calls', `${duration(r.floorWallMs)} (wall time ${(r.wallMs / r.floorWallMs).toFixed(2)}×)`],
+        ['Rate floor of the 4 × ⌈N/50⌉ + 1 calls', `${duration(r.floorWallMs)} (wall time ${(r.wallMs / r.floorWallMs).toFixed(2)}×)`],
         ['Rate floor of the calls GuardDuty accepted', `${duration(r.acceptedFloorWallMs)} (wall time ${(r.wallMs / r.acceptedFloorWallMs).toFixed(2)}×)`],
         ['Accounts invited once / never / more than once', `${count(r.invitedOnce)} / ${count(r.neverInvited)} / ${count(r.invitedMoreThanOnce)}`],
         ['Accounts Invited at the end', count(r.invitedAtEnd)],
@@ -380,7 +380,7 @@ function flowRow(members: number, flow: string, runs: readonly FlowRun[]): strin
   ];
 }
 
-function floorRow(members: number, floor: CallFloor, what = 'Get, Create, Get again, Invite per 50'): string[] {
+function floorRow(members: number, floor: CallFloor, what = 'Get, Create, Invite per 50; one probe'): string[] {
   return [count(members), `*Floor* (${what})`, '—', count(floor.calls), count(floor.writeCalls), '0', duration(floor.wallMs), '—', 'computed'];
 }
 
@@ -413,7 +413,7 @@ function renderMixedFleet(doc: MarkdownDocument, r: MixedFleetResult): void {
     )
     .table(FLOW_HEADER, [
       flowRow(members, 'Shipped handler', r.handler),
-      floorRow(members, r.floor, 'Get, Create, Get again per 50 declared; Invite per 50 outside'),
+      floorRow(members, r.floor, 'Get, Create, Get again per 50 declared; Invite per 50 outside; one probe'),
       floorRow(members, r.splitListFloor, 'list split by hand: no second read'),
     ], FLOW_ALIGN)
     .table(

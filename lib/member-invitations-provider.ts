@@ -17,9 +17,14 @@ const PROVIDER_ID = 'GuardDutyMemberInvitationsProvider';
 /** How often the provider framework asks the handler whether email verification has finished. */
 const VERIFICATION_QUERY_INTERVAL = Duration.seconds(30);
 
-/** Everything the handler calls to manage members (granted on "*": see RegionalGuardDutyGrant). */
+/**
+ * Everything the handler calls to manage members (granted on "*": see RegionalGuardDutyGrant).
+ * DescribeOrganizationConfiguration only reads: whether GuardDuty answers it tells the
+ * handler if any account can come in through the organization (organization-reach.ts).
+ */
 const MEMBER_ACTIONS = [
   'guardduty:GetMembers',
+  'guardduty:DescribeOrganizationConfiguration',
   'guardduty:CreateMembers',
   'guardduty:InviteMembers',
   'guardduty:DisassociateMembers',

@@ -13,6 +13,7 @@ const MEMBERS: MemberAccount[] = [
 
 const MEMBER_ACTIONS = [
   'guardduty:GetMembers',
+  'guardduty:DescribeOrganizationConfiguration',
   'guardduty:CreateMembers',
   'guardduty:InviteMembers',
   'guardduty:DisassociateMembers',

@@ -4,7 +4,7 @@ import { createEvent, declaredMembers } from '../../test/support/cloudformation-
 import type { CompletionEvent, CompletionInvocationJob, CompletionInvocationResult } from '../child-protocol';
 import { ADMINISTRATOR, BenchEmulator, REGION } from '../emulator-session';
 import { BenchContext, invokeBundle } from '../flows';
-import { batchesFor, rateLimitedWallMs } from '../rate-limit';
+import { batchesFor, rateLimitedWallMs, rateLimitedWallMsWithProbe } from '../rate-limit';
 
 /** The verification timeout a fleet this size would declare: the construct's longest, 50 minutes. */
 const VERIFICATION_TIMEOUT_SECONDS = 50 * 60;
@@ -150,8 +150,9 @@ export async function continuedRun(ctx: BenchContext, emulator: BenchEmulator, o
   const records = emulator.members();
   const invitations = declared.map((m) => emulator.invitationsSentTo(m.AccountId));
   const accepted = emulator.calls().filter((c) => c.statusCode !== 429).length;
-  // GetMembers (the state), CreateMembers, GetMembers (the re-read that finds organization accounts), InviteMembers per 50.
-  const floorCalls = 4 * batchesFor(declared.length);
+  // GetMembers (the state), CreateMembers, InviteMembers, GetMembers (the verification
+  // check after the invitations) per 50, and one DescribeOrganizationConfiguration.
+  const floorCalls = 4 * batchesFor(declared.length) + 1;
   return {
     members: declared.length,
     onEventBudgetMs: options.onEventBudgetMs,
@@ -161,7 +162,7 @@ export async function continuedRun(ctx: BenchContext, emulator: BenchEmulator, o
     invocations,
     wallMs: endedAt - startedAt,
     floorCalls,
-    floorWallMs: rateLimitedWallMs(floorCalls, ctx.conditions),
+    floorWallMs: rateLimitedWallMsWithProbe(4 * batchesFor(declared.length), ctx.conditions),
     acceptedFloorWallMs: rateLimitedWallMs(accepted, ctx.conditions),
     invitedOnce: invitations.filter((n) => n === 1).length,
     neverInvited: invitations.filter((n) => n === 0).length,

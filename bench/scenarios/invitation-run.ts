@@ -1,7 +1,7 @@
 import { createEvent, declaredMembers } from '../../test/support/cloudformation-events';
 import { BenchContext, FlowRun, invitationProperties, runHandler, runPerAccount, runSingleCall } from '../flows';
 import { runsFor } from '../options';
-import { batchesFor, rateLimitedWallMs } from '../rate-limit';
+import { batchesFor, rateLimitedWallMs, rateLimitedWallMsWithProbe } from '../rate-limit';
 
 /** The least a run over `members` fresh accounts needs, with the time the rate limit allows for it. */
 export interface CallFloor {
@@ -51,10 +51,11 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
   }
 
   // Reading the current state is part of the floor: without it a re-run cannot know to
-  // make no write call. So is reading the new members again after CreateMembers: it tells
-  // organization accounts (associated at once) from those to invite, without the user
-  // splitting the list. So: GetMembers, CreateMembers, GetMembers, InviteMembers per 50.
-  const floorCalls = 4 * batchesFor(members);
+  // make no write call. So is one DescribeOrganizationConfiguration, sent beside
+  // CreateMembers: it says that no account can come in through the organization, so the
+  // new members need no second read. So: GetMembers, CreateMembers, InviteMembers per 50,
+  // and the probe once.
+  const floorCalls = 3 * batchesFor(members) + 1;
   const perAccountCalls = 2 * members;
   return {
     members,
@@ -63,7 +64,7 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
       ? perAccount
       : { calls: perAccountCalls, estimatedMs: rateLimitedWallMs(perAccountCalls, ctx.conditions, ctx.options.perAccountConcurrency) },
     singleCall,
-    floor: { calls: floorCalls, writeCalls: 2 * batchesFor(members), wallMs: rateLimitedWallMs(floorCalls, ctx.conditions) },
+    floor: { calls: floorCalls, writeCalls: 2 * batchesFor(members), wallMs: rateLimitedWallMsWithProbe(3 * batchesFor(members), ctx.conditions) },
   };
 }
 

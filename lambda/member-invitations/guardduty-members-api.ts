@@ -1,6 +1,7 @@
 import {
   CreateMembersCommand,
   DeleteMembersCommand,
+  DescribeOrganizationConfigurationCommand,
   DisassociateMembersCommand,
   GetMembersCommand,
   GuardDutyClient,
@@ -24,6 +25,12 @@ import { UnprocessedAccount } from './unprocessed-results';
 export interface GuardDutyMembersApi {
   /** The detector of the caller's account and region, if GuardDuty is enabled there. */
   findDetectorId(): Promise<string | undefined>;
+  /**
+   * Asks for the detector's organization configuration, which GuardDuty gives only to
+   * the organization's delegated administrator (organization-reach.ts reads the answer);
+   * resolves when it answers, rejects with GuardDuty's error otherwise.
+   */
+  describeOrganizationConfiguration(detectorId: string): Promise<void>;
   getMembers(detectorId: string, accountIds: readonly string[]): Promise<CurrentMember[]>;
   createMembers(detectorId: string, members: readonly DeclaredMember[]): Promise<UnprocessedAccount[]>;
   inviteMembers(detectorId: string, accountIds: readonly string[], invitation: InvitationText): Promise<UnprocessedAccount[]>;
@@ -57,6 +64,13 @@ export function guardDutyMembersApi(client: GuardDutyClient, deadline: Deadline)
         client.send(new ListDetectorsCommand({}), { abortSignal }),
       );
       return output.DetectorIds?.[0];
+    },
+
+    async describeOrganizationConfiguration(detectorId) {
+      // The first page is enough: whether GuardDuty answers is the whole answer.
+      await deadline.run('asking whether this administrator is the delegated one', (abortSignal) =>
+        client.send(new DescribeOrganizationConfigurationCommand({ DetectorId: detectorId, MaxResults: 1 }), { abortSignal }),
+      );
     },
 
     async getMembers(detectorId, accountIds) {

@@ -20,11 +20,11 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
     switch (event.RequestType) {
       case 'Create': {
         const declared = await declaredProperties(event.ResourceProperties, run);
-        return withSelection(await startRun(run, declared.properties, undefined), declared.selection);
+        return withSelection(await startRun(run, declared, undefined), declared.selection);
       }
       case 'Update': {
         const declared = await declaredProperties(event.ResourceProperties, run);
-        return withSelection(await startRun(run, declared.properties, {
+        return withSelection(await startRun(run, declared, {
           physicalResourceId: event.PhysicalResourceId,
           properties: await previousProperties(event.OldResourceProperties, run),
         }), declared.selection);

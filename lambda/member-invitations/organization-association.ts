@@ -15,7 +15,8 @@ import { UnprocessedAccount, classifyUnprocessed } from './unprocessed-results';
  * Organizations (it needs no Organizations permission, and a list of the organization's
  * accounts would not say whether this administrator is the delegated one): it reads
  * GuardDuty's own answer, the relationship status right after CreateMembers, and invites
- * only the accounts that are not associated yet.
+ * only the accounts that are not associated yet. That read is skipped where GuardDuty
+ * cannot have associated anyone (organization-reach.ts).
  */
 export type WayIn = 'organization' | 'invitation';
 
@@ -44,6 +45,8 @@ export interface OrganizationAssociation {
   readonly associated: ReadonlySet<string>;
   /** Why CreateMembers did not re-add a `Removed` member, to explain it should the invitation be refused too. */
   readonly readdRefusals: ReadonlyMap<string, string>;
+  /** The accounts read again after CreateMembers. */
+  readonly reread: ReadonlySet<string>;
 }
 
 /** The planned invitations that go to a `Removed` member, which is offered CreateMembers first. */
@@ -83,8 +86,9 @@ export function refusedReadd(invitation: UnprocessedAccount, readdRefusals: Read
 
 /**
  * Offers CreateMembers to the `Removed` members, then reads again (GetMembers, 50 a call)
- * every account CreateMembers took in this run and those members: `Enabled` ones came in
- * through the organization; the rest are to be invited.
+ * those members and the accounts CreateMembers took in this run that the organization can
+ * have associated (organization-reach.ts chooses them): `Enabled` ones came in through the
+ * organization; the rest are to be invited.
  */
 export async function associateThroughOrganization(
   api: GuardDutyMembersApi,
@@ -102,7 +106,7 @@ export async function associateThroughOrganization(
   }
   const reread = [...accounts.createdIds, ...accounts.readd.map((m) => m.accountId)];
   if (reread.length === 0) {
-    return { associated: new Set(), readdRefusals };
+    return { associated: new Set(), readdRefusals, reread: new Set() };
   }
-  return { associated: associatedAfterCreate(reread, await api.getMembers(detectorId, reread)), readdRefusals };
+  return { associated: associatedAfterCreate(reread, await api.getMembers(detectorId, reread)), readdRefusals, reread: new Set(reread) };
 }

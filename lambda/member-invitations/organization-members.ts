@@ -138,12 +138,20 @@ export interface OrganizationSource {
   readonly log: Logger;
 }
 
+/** The properties with the whole declared fleet in `Members`, and what resolving it learned. */
+export interface DeclaredFleet {
+  readonly properties: unknown;
+  readonly selection?: SelectionReport;
+  /** Every account of the organization, when the selection listed all of it (Scope ORGANIZATION): organization-reach.ts. */
+  readonly organizationAccountIds?: ReadonlySet<string>;
+}
+
 /**
  * The properties with the selected accounts added to `Members`, and what the selection
  * came to; properties without `OrganizationMembers` are returned as they are. Throws a
  * HandlerError naming the bad value, or what Organizations said when it cannot be read.
  */
-export async function withOrganizationMembers(raw: unknown, source: OrganizationSource): Promise<{ properties: unknown; selection?: SelectionReport }> {
+export async function withOrganizationMembers(raw: unknown, source: OrganizationSource): Promise<DeclaredFleet> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || (raw as Record<string, unknown>).OrganizationMembers === undefined) {
     return { properties: raw };
   }
@@ -178,6 +186,8 @@ export async function withOrganizationMembers(raw: unknown, source: Organization
   return {
     properties: { ...props, Members: [...explicit, ...selected.members.map((m) => ({ AccountId: m.accountId, Email: m.email }))] },
     selection: { selectedCount: selected.selectedCount, suspended: selected.suspended },
+    // Only a listing of the whole organization says that an account is not in it.
+    ...(selection.scope === 'ORGANIZATION' ? { organizationAccountIds: new Set(accounts.map((a) => a.accountId)) } : {}),
   };
 }
 

@@ -60,6 +60,16 @@ export interface PassProgress {
  */
 export type PassVerdict = 'unfinished' | 'done';
 
+/**
+ * Whether the reads a pass still needs before it is done (its written batches again, the
+ * batches finished before it) fit the time left, at the pace of its calls so far. A pass
+ * whose reads do not fit stops before them: the next poll has to read those batches
+ * anyway, and the reads would only have kept this one from ending sooner.
+ */
+export function readsFit(readsLeft: number, pace: { readonly elapsedMs: number; readonly calls: number }, remainingMs: number): boolean {
+  return pace.calls === 0 || readsLeft * (pace.elapsedMs / pace.calls) <= remainingMs;
+}
+
 export function judgePass(progress: PassProgress): PassVerdict {
   const around = progress.batchesDone >= progress.batchCount;
   return around && progress.batchesReread >= progress.batchesChanged ? 'done' : 'unfinished';

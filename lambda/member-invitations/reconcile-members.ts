@@ -1,7 +1,8 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { Logger } from '../shared/logger';
 import { CurrentMember, planInvitations } from './member-plan';
-import { associateThroughOrganization, membersToReadd, refusedReadd, wayIn } from './organization-association';
+import { associateThroughOrganization, associatedAfterCreate, membersToReadd, refusedReadd, wayIn } from './organization-association';
+import { Delegation, OrganizationReach, accountsToReread } from './organization-reach';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
 import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
@@ -10,8 +11,10 @@ import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results'
 export interface RunProgress {
   /** Accounts this run added to the member list. */
   readonly created: string[];
-  /** Declared accounts that were members when the run began, once read. */
-  presentAtStart?: ReadonlySet<string>;
+  /** Declared accounts that were members when the run began, among those read (`readIds`). */
+  presentAtStart?: Set<string>;
+  /** Declared accounts whose state the run has read, in the order read. */
+  readonly readIds?: string[];
   /** Whether the run has changed anything in GuardDuty yet. */
   wrote?: boolean;
 }
@@ -41,13 +44,19 @@ export async function applyDeclaredMembers(
   detectorId: string,
   settings: InvitationSettings,
   progress: RunProgress,
+  reach: OrganizationReach,
   log: Logger,
   options: { readonly sinceMs?: number } = {},
 ): Promise<AppliedMembers> {
   const declaredIds = settings.members.map((m) => m.accountId);
   const read = await api.getMembers(detectorId, declaredIds);
   const current = new Map(read.map((m) => [m.accountId, m]));
-  progress.presentAtStart ??= new Set(current.keys());
+  // Each call of a run's pass reads its accounts for the first time in that pass.
+  progress.readIds?.push(...declaredIds);
+  progress.presentAtStart ??= new Set();
+  for (const id of current.keys()) {
+    progress.presentAtStart.add(id);
+  }
   const plan = planInvitations(settings.members, current, options);
   progress.wrote ||= plan.create.length + plan.invite.length > 0;
   log.info('planned', {
@@ -59,6 +68,12 @@ export async function applyDeclaredMembers(
     unchanged: plan.unchanged.length,
   });
 
+  // The probe goes out beside the writes: its answer is needed only after CreateMembers.
+  // With nothing to create or re-add, nothing can have been associated, and no one asks.
+  const readdCandidates = membersToReadd(plan, settings.members, current);
+  const delegationAsked: Promise<Delegation> = plan.create.length + readdCandidates.length > 0 ? reach.delegation() : Promise.resolve('not-delegated');
+  // Awaited below; until then a rejection (only OutOfTimeError) must not count as unhandled.
+  delegationAsked.catch(() => undefined);
   const replaced = await replaceCorrectedMembers(api, detectorId, plan.recreate);
   const toCreate = plan.create.filter((m) => !replaced.refusedIds.has(m.accountId));
   const created = partitionUnprocessed(await api.createMembers(detectorId, toCreate), ['already-member']);
@@ -72,26 +87,37 @@ export async function applyDeclaredMembers(
   const recreatedIds = new Set(plan.recreate.map((m) => m.accountId));
   progress.created.push(...toCreate.map((m) => m.accountId).filter((id) => !createRefused.has(id) && !recreatedIds.has(id)));
   // Mixed fleets (organization-association.ts): accounts GuardDuty associated at once
-  // came in through the organization and get no invitation.
+  // came in through the organization and get no invitation. Only those that can have been
+  // associated are read again (organization-reach.ts).
+  const delegation = await delegationAsked;
   const association = await associateThroughOrganization(api, detectorId, {
-    createdIds: toCreate.map((m) => m.accountId).filter((id) => !createRefused.has(id)),
-    readd: membersToReadd(plan, settings.members, current),
+    createdIds: accountsToReread(toCreate.map((m) => m.accountId).filter((id) => !createRefused.has(id)), delegation, reach.organizationAccountIds),
+    readd: delegation === 'not-delegated' ? [] : readdCandidates.filter((m) => !reach.organizationAccountIds || reach.organizationAccountIds.has(m.accountId)),
   });
   const toInvite = plan.invite.filter((id) => !createRefused.has(id) && !association.associated.has(id));
 
   const invitation = { message: settings.message, disableEmailNotification: settings.disableEmailNotification };
   const invited = partitionUnprocessed(await api.inviteMembers(detectorId, toInvite, invitation), ['already-invited']);
+  // A refused invitation of an account that was not read again may be a wrong guess about
+  // the organization: read it, and count it associated if GuardDuty shows it so.
+  const unchecked = invited.refused.map((u) => u.accountId).filter((id) => !association.reread.has(id));
+  const lateAssociated = unchecked.length > 0 ? associatedAfterCreate(unchecked, await api.getMembers(detectorId, unchecked)) : new Set<string>();
+  if (lateAssociated.size > 0) {
+    log.warn('GuardDuty refused to invite accounts it shows associated through the organization: counted as associated', { detectorId, accounts: [...lateAssociated], delegation });
+  }
+  const associated = new Set([...association.associated, ...lateAssociated]);
+  const refusedInvitations = invited.refused.filter((u) => !lateAssociated.has(u.accountId));
   const notInvited = new Set([...invited.benign, ...invited.refused].map((u) => u.accountId));
 
   const outcome: InvitationOutcome = {
     detectorId,
     invited: toInvite.filter((id) => !notInvited.has(id)),
-    associated: declaredIds.filter((id) => association.associated.has(id)),
+    associated: declaredIds.filter((id) => associated.has(id)),
     alreadyMembers: [
       ...plan.unchanged.map((m) => ({ ...m, wayIn: wayIn(current.get(m.accountId)!) })),
       ...invited.benign.map((u) => ({ accountId: u.accountId, relationshipStatus: 'Invited' })),
     ],
-    unprocessed: [...replaced.refused, ...created.refused, ...invited.refused.map((u) => refusedReadd(u, association.readdRefusals))],
+    unprocessed: [...replaced.refused, ...created.refused, ...refusedInvitations.map((u) => refusedReadd(u, association.readdRefusals))],
     removed: [],
   };
   log.info('applied', {
@@ -103,7 +129,7 @@ export async function applyDeclaredMembers(
   });
   // A create GuardDuty answered "already a member" counts as a change: the read missed it.
   // So does a `Removed` organization member CreateMembers associated again.
-  const changed = plan.recreate.length > replaced.refused.length || toCreate.length > created.refused.length || outcome.invited.length > 0 || association.associated.size > 0;
+  const changed = plan.recreate.length > replaced.refused.length || toCreate.length > created.refused.length || outcome.invited.length > 0 || associated.size > 0;
   return { outcome, presentAtStart: new Set(current.keys()), members: read, changed };
 }
 

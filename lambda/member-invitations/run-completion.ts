@@ -8,12 +8,15 @@ import { CurrentMember } from './member-plan';
 import { removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocessed } from './outcome-report';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
-import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties } from './run-context';
+import { OrganizationReach } from './organization-reach';
+import { RunContext, declaredProperties, logRemoval, parseOrUndefined, previousProperties, reachOf } from './run-context';
+import { batchesAlreadyDone, declarationOrder } from './run-cursor';
 import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
 import { streamPass } from './streamed-pass';
 import { UnprocessedAccount } from './unprocessed-results';
+import { forgetRead, recallRead, rememberRead, verificationKey, withFreshPending } from './verification-memory';
 
 export type CompletionEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };
 
@@ -38,7 +41,8 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     return { IsComplete: true };
   }
   const { api, log } = run;
-  const settings = parseInvitationSettings((await declaredProperties(event.ResourceProperties, run)).properties);
+  const declared = await declaredProperties(event.ResourceProperties, run);
+  const settings = parseInvitationSettings(declared.properties);
   const detectorId = (event.PhysicalResourceId ?? '').slice(PHYSICAL_ID_PREFIX.length);
   const declaredIds = settings.members.map((m) => m.accountId);
   const fail = (unprocessed: readonly UnprocessedAccount[]) =>
@@ -46,8 +50,21 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
 
   let passUnprocessed: readonly UnprocessedAccount[] = [];
   let members: readonly CurrentMember[] | undefined;
-  if (state.work) {
-    const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work });
+  const memoryKey = verificationKey(run.requestId, state.work?.sinceMs ?? since, declarationOrder(declaredIds));
+  const recalled = recallRead(memoryKey);
+  if (recalled) {
+    // An earlier poll in this container finished the work and found verification pending.
+    try {
+      members = withFreshPending(recalled, await api.getMembers(detectorId, recalled.pending));
+    } catch (error) {
+      if (error instanceof OutOfTimeError) {
+        return { IsComplete: false };
+      }
+      throw error;
+    }
+    passUnprocessed = recalled.passUnprocessed;
+  } else if (state.work) {
+    const pass = await continueWork(run, detectorId, settings, { ...state, work: state.work }, reachOf(run, detectorId, declared));
     if (pass === 'unfinished') {
       return { IsComplete: false };
     }
@@ -74,12 +91,14 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     const verdict = judgeVerification(members, { sinceMs: since, deadlineMs: verificationDeadline, nowMs: Date.now() });
     log.info('email verification', { detectorId, pending: verdict.pending, unprocessed: verdict.unprocessed.map((u) => u.accountId) });
     if (!verdict.settled) {
+      rememberRead(memoryKey, { members: new Map(members.map((m) => [m.accountId, m])), pending: verdict.pending, passUnprocessed });
       return { IsComplete: false };
     }
     if (verdict.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
       return fail(verdict.unprocessed);
     }
     failures = verdict.unprocessed;
+    forgetRead();
   }
 
   const removal = event.RequestType === 'Update'
@@ -113,8 +132,10 @@ async function continueWork(
   detectorId: string,
   settings: InvitationSettings,
   state: RunState & { work: NonNullable<RunState['work']> },
+  reach: OrganizationReach,
 ): Promise<{ unprocessed: readonly UnprocessedAccount[]; currentMembers: readonly CurrentMember[] } | 'unfinished'> {
-  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs);
+  const skipped = batchesAlreadyDone(state.work.cursor, settings.members.map((m) => m.accountId));
+  const pass = await streamPass(run, detectorId, settings, state.work.sinceMs, Date.now(), reach, skipped);
   if (pass.verdict === 'done') {
     return { unprocessed: pass.unprocessed, currentMembers: pass.members };
   }

@@ -8,7 +8,8 @@ import { RollbackCheck, checkRollback, createCloudFormationClient } from '../sha
 import { GuardDutyMembersApi, guardDutyMembersApi } from './guardduty-members-api';
 import { MemberListReader, createS3Client, s3MemberListReader, withMemberList } from './member-list';
 import { RemovalResult } from './member-removal';
-import { OrganizationSource, SelectionReport, withOrganizationMembers } from './organization-members';
+import { DeclaredFleet, OrganizationSource, withOrganizationMembers } from './organization-members';
+import { OrganizationReach, organizationReach } from './organization-reach';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 
 /**
@@ -28,6 +29,10 @@ export interface RunContext {
   readonly organization: OrganizationSource;
   readonly checkRollback: () => Promise<RollbackCheck>;
   readonly log: Logger;
+  /** Time left for GuardDuty calls in this invocation; absent in tests that model time as calls. */
+  readonly remainingMs?: () => number;
+  /** The CloudFormation request: every invocation of one run (onEvent, its isComplete polls) shares it. */
+  readonly requestId?: string;
   /** The size of the event, which the waiter's input carries along with onEvent's result. */
   readonly eventBytes: number;
 }
@@ -66,6 +71,8 @@ export function runContext(event: CloudFormationCustomResourceEvent, remainingMs
       return checkRollback(cloudFormation, event.StackId, deadline);
     },
     log,
+    remainingMs: () => deadline.remainingMs(),
+    requestId: event.RequestId,
     eventBytes: Buffer.byteLength(JSON.stringify(event), 'utf8'),
   };
 }
@@ -74,7 +81,7 @@ export function runContext(event: CloudFormationCustomResourceEvent, remainingMs
  * The declared fleet of these properties, whichever way it is declared: the member-list
  * asset read back into `Members`, then the accounts `OrganizationMembers` selects added.
  */
-export async function declaredProperties(raw: unknown, run: RunContext): Promise<{ properties: unknown; selection?: SelectionReport }> {
+export async function declaredProperties(raw: unknown, run: RunContext): Promise<DeclaredFleet> {
   return withOrganizationMembers(await withMemberList(raw, run.lists), run.organization);
 }
 
@@ -103,6 +110,11 @@ export async function previousProperties(raw: unknown, run: RunContext): Promise
     run.log.warn('could not resolve the organization selection of these properties; none of the accounts it selects is removed', { error: String((error as Error).message ?? error) });
     return Object.fromEntries(Object.entries(withList as Record<string, unknown>).filter(([name]) => name !== 'OrganizationMembers'));
   }
+}
+
+/** What this invocation can learn of the organization's reach on `detectorId`: asked once, by the first batch that creates a member. */
+export function reachOf(run: RunContext, detectorId: string, fleet: Pick<DeclaredFleet, 'organizationAccountIds'>): OrganizationReach {
+  return organizationReach(() => run.api.describeOrganizationConfiguration(detectorId), fleet.organizationAccountIds);
 }
 
 export function parseOrUndefined(raw: unknown, log: Logger): InvitationSettings | undefined {

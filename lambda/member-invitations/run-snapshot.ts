@@ -37,10 +37,15 @@ export function snapshotBudget(eventBytes: number): number {
   return Math.max(0, Math.min(MAX_SNAPSHOT_BYTES, STEP_FUNCTIONS_INPUT_BYTES - INPUT_ENVELOPE_BYTES - eventBytes));
 }
 
-export function takeSnapshot(declaredIds: readonly string[], presentIds: ReadonlySet<string>, maxBytes = MAX_SNAPSHOT_BYTES): RunSnapshot | undefined {
-  const present = declaredIds.filter((id) => presentIds.has(id));
-  const absent = declaredIds.filter((id) => !presentIds.has(id));
-  const [side, ids] = absent.length <= present.length ? (['absent', absent] as const) : (['present', present] as const);
+/**
+ * `readIds` are the declared accounts whose state the run read. When they are not all of
+ * the declared ones (`partial`: onEvent ran out of time first), the snapshot lists the
+ * absent ones whatever their number: an account in no list must read as "was a member".
+ */
+export function takeSnapshot(readIds: readonly string[], presentIds: ReadonlySet<string>, maxBytes = MAX_SNAPSHOT_BYTES, partial = false): RunSnapshot | undefined {
+  const present = readIds.filter((id) => presentIds.has(id));
+  const absent = readIds.filter((id) => !presentIds.has(id));
+  const [side, ids] = partial || absent.length <= present.length ? (['absent', absent] as const) : (['present', present] as const);
   const accounts = encodeIds(ids);
   return accounts.length <= maxBytes ? { side, accounts } : undefined;
 }

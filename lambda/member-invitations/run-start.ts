@@ -4,11 +4,13 @@ import { HandlerError } from '../shared/handler-error';
 import { HandlerResponse } from '../shared/provider-responses';
 import { removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, responseData } from './outcome-report';
-import { RunProgress, applyDeclaredMembers } from './reconcile-members';
 import { parseInvitationSettings } from './resource-properties';
-import { RunContext, logRemoval, parseOrUndefined, resolveDetectorId } from './run-context';
+import { DeclaredFleet } from './organization-members';
+import { RunContext, logRemoval, parseOrUndefined, reachOf, resolveDetectorId } from './run-context';
+import { declarationOrder } from './run-cursor';
 import { snapshotBudget, takeSnapshot } from './run-snapshot';
 import { RunState, runStateField } from './run-state';
+import { StartProgress, applyInOrder } from './start-pass';
 
 /**
  * How long a run may go on when GuardDuty's rate stretches it over several invocations
@@ -28,16 +30,16 @@ export type StartResponse = HandlerResponse & { [RUN_STATE_FIELD]?: RunState };
  */
 export async function startRun(
   run: RunContext,
-  rawProperties: unknown,
+  declared: DeclaredFleet,
   previous: { physicalResourceId: string; properties: unknown } | undefined,
 ): Promise<StartResponse> {
   const { api, log } = run;
   const startedAt = Date.now();
-  const settings = parseInvitationSettings(rawProperties);
+  const settings = parseInvitationSettings(declared.properties);
   const previousSettings = previous ? parseOrUndefined(previous.properties, log) : undefined;
   const detectorId = await resolveDetectorId(api, settings);
   const physicalResourceId = `${PHYSICAL_ID_PREFIX}${detectorId}`;
-  const progress: RunProgress = { created: [] };
+  const progress: StartProgress = { created: [], readIds: [], batchesDone: 0 };
   const undo = () => undoFailedRun(run.undoApi, detectorId, settings, progress.created, log);
   const waitFields: Record<string, string> = settings.verificationTimeoutSeconds > 0
     ? {
@@ -46,31 +48,35 @@ export async function startRun(
     }
     : {};
   const handOver = (state: Pick<RunState, 'work'>): RunState => {
-    const snapshot = progress.presentAtStart
-      ? takeSnapshot(settings.members.map((m) => m.accountId), progress.presentAtStart, snapshotBudget(run.eventBytes))
-      : undefined;
-    if (!snapshot && settings.removalPolicy === 'DESTROY') {
-      log.warn('no record of which accounts were members before this run can be carried: should it fail later, it keeps the members it created', { detectorId });
+    // Accounts onEvent did not get to read are in no record: a failed run keeps them.
+    const partial = progress.readIds.length < settings.members.length;
+    const snapshot = takeSnapshot(progress.readIds, progress.presentAtStart ?? new Set(), snapshotBudget(run.eventBytes), partial);
+    if ((!snapshot || partial) && settings.removalPolicy === 'DESTROY') {
+      log.warn('no full record of which accounts were members before this run can be carried: should it fail later, it keeps the members it created among accounts not in the record', {
+        detectorId,
+        recorded: snapshot ? progress.readIds.length : 0,
+        declared: settings.members.length,
+      });
     }
     return { previousPhysicalResourceId: previous?.physicalResourceId, snapshot, ...state };
   };
 
-  let applied;
+  let outcome;
   try {
-    applied = await applyDeclaredMembers(api, detectorId, settings, progress, log);
+    outcome = await applyInOrder(api, detectorId, settings, progress, reachOf(run, detectorId, declared), log);
   } catch (error) {
     if (error instanceof OutOfTimeError) {
-      log.warn('out of time: the run goes on in the provider framework\'s isComplete polls', { detectorId, createdSoFar: progress.created.length });
+      log.warn('out of time: the run goes on in the provider framework\'s isComplete polls', { detectorId, createdSoFar: progress.created.length, batchesDone: progress.batchesDone });
+      const cursor = { batchesDone: progress.batchesDone, order: declarationOrder(settings.members.map((m) => m.accountId)) };
       return {
         PhysicalResourceId: physicalResourceId,
         Data: { [ATTRIBUTE.DETECTOR_ID]: detectorId, ...waitFields },
-        ...runStateField(handOver({ work: { sinceMs: startedAt, deadlineMs: startedAt + MAX_RUN_MS } })),
+        ...runStateField(handOver({ work: { sinceMs: startedAt, deadlineMs: startedAt + MAX_RUN_MS, cursor } })),
       };
     }
     await undo();
     throw error;
   }
-  const { outcome } = applied;
   if (outcome.unprocessed.length > 0 && settings.onUnprocessed === 'FAIL') {
     throw new HandlerError(failureMessage(outcome, settings.members.length, await undo()));
   }

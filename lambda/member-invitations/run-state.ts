@@ -1,4 +1,5 @@
 import { RUN_STATE_FIELD } from '../../lib/private/invitation-contract';
+import { RunCursor, parseCursor } from './run-cursor';
 import { RunSnapshot, parseSnapshot } from './run-snapshot';
 
 /**
@@ -17,7 +18,12 @@ export interface RunState {
    * Set when onEvent ran out of time before its work was done: isComplete goes on with it,
    * deriving progress from GuardDuty's state, until `deadlineMs` (epoch milliseconds).
    */
-  readonly work?: { readonly sinceMs: number; readonly deadlineMs: number };
+  readonly work?: {
+    readonly sinceMs: number;
+    readonly deadlineMs: number;
+    /** How far onEvent got (run-cursor.ts); absent: the polls go over every batch. */
+    readonly cursor?: RunCursor;
+  };
 }
 
 export function runStateField(state: RunState): { [RUN_STATE_FIELD]: RunState } {
@@ -31,10 +37,10 @@ export function readRunState(event: Record<string, unknown>): RunState {
     return {};
   }
   const { previousPhysicalResourceId, snapshot, work } = raw as Record<string, unknown>;
-  const { sinceMs, deadlineMs } = (typeof work === 'object' && work !== null ? work : {}) as Record<string, unknown>;
+  const { sinceMs, deadlineMs, cursor } = (typeof work === 'object' && work !== null ? work : {}) as Record<string, unknown>;
   return {
     previousPhysicalResourceId: typeof previousPhysicalResourceId === 'string' ? previousPhysicalResourceId : undefined,
     snapshot: parseSnapshot(snapshot),
-    work: typeof sinceMs === 'number' && typeof deadlineMs === 'number' ? { sinceMs, deadlineMs } : undefined,
+    work: typeof sinceMs === 'number' && typeof deadlineMs === 'number' ? { sinceMs, deadlineMs, cursor: parseCursor(cursor) } : undefined,
   };
 }

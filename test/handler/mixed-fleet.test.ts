@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-jest';
-import { CreateMembersCommand, DeleteMembersCommand, GetMembersCommand, InviteMembersCommand } from '@aws-sdk/client-guardduty';
+import { CreateMembersCommand, DeleteMembersCommand, DescribeOrganizationConfigurationCommand, GetMembersCommand, InviteMembersCommand } from '@aws-sdk/client-guardduty';
 import { handler, isComplete } from '../../lambda/member-invitations';
 import { CurrentMember } from '../../lambda/member-invitations/member-plan';
 import {
@@ -8,7 +8,11 @@ import {
   refusedReadd,
   wayIn,
 } from '../../lambda/member-invitations/organization-association';
+import { runContext } from '../../lambda/member-invitations/run-context';
+import { startRun } from '../../lambda/member-invitations/run-start';
+import { accountsToReread, delegationFrom } from '../../lambda/member-invitations/organization-reach';
 import { HandlerError } from '../../lambda/shared/handler-error';
+import { createLogger } from '../../lambda/shared/logger';
 import { createEvent, declaredMembers, lambdaContext } from '../support/cloudformation-events';
 import { FakeCloudFormation } from '../support/fake-cloudformation';
 import { FakeGuardDuty, ORGANIZATION_ACCOUNT_NOT_INVITABLE, RESULT } from '../support/fake-guardduty';
@@ -76,12 +80,15 @@ describe('a delegated administrator with a mixed fleet', () => {
     await handler(createEvent(props(members)), lambdaContext());
 
     const calls = gd.mock.calls().map((call) => (call.args[0] as object).constructor.name);
+    // Batch by batch (start-pass.ts): 50 organization accounts; 20 of them and 30 outside; 20 outside.
     expect(calls).toEqual([
-      ...Array(3).fill('GetMembersCommand'),
-      ...Array(3).fill('CreateMembersCommand'),
-      ...Array(3).fill('GetMembersCommand'),
-      // Only the 50 outside accounts are invited.
-      'InviteMembersCommand',
+      'GetMembersCommand',
+      // Asked once, beside the first CreateMembers: GuardDuty answers, this is the delegated administrator.
+      'DescribeOrganizationConfigurationCommand',
+      'CreateMembersCommand',
+      'GetMembersCommand',
+      'GetMembersCommand', 'CreateMembersCommand', 'GetMembersCommand', 'InviteMembersCommand',
+      'GetMembersCommand', 'CreateMembersCommand', 'GetMembersCommand', 'InviteMembersCommand',
     ]);
     expect(invitedIds()).toEqual(idsOf(members.slice(70)));
   });
@@ -199,17 +206,96 @@ describe('a delegated administrator with a mixed fleet', () => {
 });
 
 describe('an administrator that is not the delegated administrator', () => {
-  test('invites every account, as before mixed fleets, and needs no Organizations call', async () => {
-    const members = declaredMembers(3);
+  test('invites every account after one probe, reads nothing again: 3 calls per 50 accounts, and no Organizations call', async () => {
+    const members = declaredMembers(120);
 
     const result = await handler(createEvent(props(members)), lambdaContext());
 
     expect(invitedIds()).toEqual(idsOf(members));
-    expect(result.Data).toMatchObject({ AssociatedAccountCount: '0', OrganizationAccountIds: '', OrganizationAccountCount: '0', InvitationAccountCount: '3' });
+    expect(result.Data).toMatchObject({ AssociatedAccountCount: '0', OrganizationAccountIds: '', OrganizationAccountCount: '0', InvitationAccountCount: '120' });
     // The only client the handler used is GuardDuty's (the mock would have no answer for another).
-    expect(gd.mock).toHaveReceivedCommandTimes(GetMembersCommand, 2);
+    const calls = gd.mock.calls().map((call) => (call.args[0] as object).constructor.name);
+    expect(calls).toEqual([
+      'GetMembersCommand', 'DescribeOrganizationConfigurationCommand', 'CreateMembersCommand', 'InviteMembersCommand',
+      'GetMembersCommand', 'CreateMembersCommand', 'InviteMembersCommand',
+      'GetMembersCommand', 'CreateMembersCommand', 'InviteMembersCommand',
+    ]);
+  });
+
+  test('a re-run with nothing to create does not ask', async () => {
+    const members = declaredMembers(3);
+    idsOf(members).forEach((id) => gd.seed(id, 'Invited'));
+
+    await handler(createEvent(props(members)), lambdaContext());
+
+    expect(gd.mock).toHaveReceivedCommandTimes(DescribeOrganizationConfigurationCommand, 0);
   });
 });
+
+describe('a wrong guess about the organization', () => {
+  test('a probe that says "not delegated" while GuardDuty associates organization accounts: they are reported associated, never unprocessed, and the outside ones invited', async () => {
+    const members = declaredMembers(4);
+    const [organization, outside] = [members.slice(0, 2), members.slice(2)];
+    idsOf(organization).forEach((id) => gd.organizationAccounts.add(id));
+    gd.delegatedAdministrator = false;
+
+    const result = await handler(createEvent(props(members)), lambdaContext());
+
+    // The guess sends the organization accounts an InviteMembers; GuardDuty refuses it, and the
+    // refusal sends them to a read, which shows them Enabled.
+    expect(gd.invitationsSent.size).toBe(2);
+    expect(idsOf(outside).every((id) => gd.invitationsSent.get(id) === 1)).toBe(true);
+    expect(idsOf(organization).map((id) => gd.status(id))).toEqual(['Enabled', 'Enabled']);
+    expect(result.Data).toMatchObject({ InvitedAccountIds: idsOf(outside).join(','), OrganizationAccountIds: idsOf(organization).join(','), UnprocessedAccountCount: '0' });
+    expect(gd.batches(GetMembersCommand)).toEqual([idsOf(members), idsOf(organization)]);
+  });
+
+  test('a probe that cannot be answered (AccessDenied) reads every new member again, so no outside account is skipped', async () => {
+    const members = declaredMembers(4);
+    gd.organizationAccounts.add(members[0].AccountId);
+    gd.mock.on(DescribeOrganizationConfigurationCommand).rejects(Object.assign(new Error('not authorized to perform guardduty:DescribeOrganizationConfiguration'), { name: 'AccessDeniedException' }));
+
+    const result = await handler(createEvent(props(members)), lambdaContext());
+
+    expect(gd.batches(GetMembersCommand)).toEqual([idsOf(members), idsOf(members)]);
+    expect(invitedIds()).toEqual(idsOf(members.slice(1)));
+    expect(result.Data).toMatchObject({ OrganizationAccountIds: members[0].AccountId, InvitationAccountCount: '3', UnprocessedAccountCount: '0' });
+  });
+
+  test('a delegated administrator whose organization listing (Scope ORGANIZATION) misses an account that then joined: the refused invitation is read and the account counted associated', async () => {
+    const [listed, joined, outside] = declaredMembers(3);
+    [listed, joined].forEach((m) => gd.organizationAccounts.add(m.AccountId));
+    const event = createEvent(props([listed, joined, outside]));
+
+    const started = await startWith(event, new Set([listed.AccountId, MANAGEMENT]));
+
+    expect(gd.batches(GetMembersCommand)).toEqual([idsOf([listed, joined, outside]), [listed.AccountId], [joined.AccountId]]);
+    expect(invitedIds()).toEqual([joined.AccountId, outside.AccountId]);
+    expect(started.Data).toMatchObject({ InvitedAccountIds: outside.AccountId, OrganizationAccountIds: `${listed.AccountId},${joined.AccountId}`, UnprocessedAccountCount: '0' });
+  });
+});
+
+describe('a delegated administrator that lists the whole organization', () => {
+  test('reads again only the new members the listing names: the outside ones are invited without a second read', async () => {
+    const members = declaredMembers(150);
+    const [organization, outside] = [members.slice(0, 50), members.slice(50)];
+    idsOf(organization).forEach((id) => gd.organizationAccounts.add(id));
+
+    const started = await startWith(createEvent(props(members)), new Set([...idsOf(organization), MANAGEMENT]));
+
+    expect(gd.batches(GetMembersCommand)).toEqual([idsOf(organization), idsOf(organization), idsOf(members.slice(50, 100)), idsOf(members.slice(100))]);
+    expect(invitedIds()).toEqual(idsOf(outside));
+    expect(started.Data).toMatchObject({ AssociatedAccountCount: '50', InvitedAccountCount: '100', UnprocessedAccountCount: '0' });
+  });
+});
+
+const MANAGEMENT = '999999999990';
+
+/** onEvent's run with what an ORGANIZATION selection would have listed (organization-members.ts). */
+function startWith(event: ReturnType<typeof createEvent>, organizationAccountIds: ReadonlySet<string>) {
+  const run = runContext(event, lambdaContext().getRemainingTimeInMillis(), createLogger({}));
+  return startRun(run, { properties: event.ResourceProperties, organizationAccountIds }, undefined);
+}
 
 describe('the pure parts', () => {
   const member = (accountId: string, relationshipStatus: string, invitedAtMs?: number): CurrentMember => ({ accountId, relationshipStatus, invitedAtMs });
@@ -223,6 +309,25 @@ describe('the pure parts', () => {
     ['Removed', undefined, 'invitation'],
   ] as const)('wayIn: %s with InvitedAt %s came in by %s', (status, invitedAtMs, expected) => {
     expect(wayIn(member('111111111111', status, invitedAtMs))).toBe(expected);
+  });
+
+  test.each([
+    [{ answered: true } as const, 'delegated'],
+    [{ error: Object.assign(new Error('not the delegated administrator'), { name: 'BadRequestException' }) }, 'not-delegated'],
+    [{ error: Object.assign(new Error('denied'), { name: 'AccessDeniedException' }) }, 'unknown'],
+    [{ error: Object.assign(new Error('rate'), { name: 'TooManyRequestsException' }) }, 'unknown'],
+    [{ error: new Error('socket hang up') }, 'unknown'],
+  ])('delegationFrom(%j) is %s', (outcome, expected) => {
+    expect(delegationFrom(outcome)).toBe(expected);
+  });
+
+  test('accountsToReread: none when not delegated, those the organization listing names when there is one, else all', () => {
+    const ids = ['111111111111', '222222222222'];
+    expect(accountsToReread(ids, 'not-delegated', undefined)).toEqual([]);
+    expect(accountsToReread(ids, 'delegated', new Set(['222222222222']))).toEqual(['222222222222']);
+    expect(accountsToReread(ids, 'unknown', new Set(['222222222222']))).toEqual(['222222222222']);
+    expect(accountsToReread(ids, 'delegated', undefined)).toEqual(ids);
+    expect(accountsToReread(ids, 'unknown', undefined)).toEqual(ids);
   });
 
   test('associatedAfterCreate keeps the accounts asked about that GuardDuty shows Enabled', () => {

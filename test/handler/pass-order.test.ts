@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { batchOrder, judgePass, rotatingStart } from '../../lambda/member-invitations/pass-order';
+import { batchOrder, judgePass, readsFit, rotatingStart } from '../../lambda/member-invitations/pass-order';
 
 const SINCE = Date.parse('2026-11-29T05:00:00Z');
 
@@ -70,5 +70,15 @@ describe('judgePass', () => {
     expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, batchesChanged: 12, batchesReread: 12 })).toBe('done');
     expect(judgePass({ batchCount: 1_000, batchesDone: 1_000, batchesChanged: 12, batchesReread: 11 })).toBe('unfinished');
     expect(judgePass({ batchCount: 0, batchesDone: 0, batchesChanged: 0, batchesReread: 0 })).toBe('done');
+  });
+});
+
+describe('readsFit', () => {
+  test.each([
+    [10, { elapsedMs: 1_000, calls: 10 }, 1_000, true],
+    [11, { elapsedMs: 1_000, calls: 10 }, 1_000, false],
+    [1_000, { elapsedMs: 0, calls: 0 }, 0, true],
+  ])('%i reads at the pace %j with %i ms left fit: %s', (readsLeft, pace, remainingMs, expected) => {
+    expect(readsFit(readsLeft, pace, remainingMs)).toBe(expected);
   });
 });

@@ -35,12 +35,15 @@ function props(extra: Record<string, unknown> = {}) {
   return { DetectorId: DETECTOR, Members: MEMBERS, DisableEmailNotification: 'false', OnUnprocessed: 'FAIL', RemovalPolicy: 'RETAIN', VerificationTimeoutSeconds: '0', ...extra };
 }
 
-/** One isComplete poll at `second` seconds into the run, given time for `calls` GuardDuty calls. */
-function poll(second: number, calls: number): Promise<StreamedPass> {
+/**
+ * One isComplete poll at `second` seconds into the run, given time for `calls` GuardDuty
+ * calls; with `requestId`, in a container that keeps what earlier polls of that request finished.
+ */
+function poll(second: number, calls: number, requestId?: string, remainingMs?: () => number): Promise<StreamedPass> {
   // Each call reads the deadline's clock twice (before it starts, and for its timeout): one call is 2 ms.
   let now = 0;
   const deadline = Deadline.fromRemaining(calls * 2, 0, () => now++);
-  const run = { api: guardDutyMembersApi(new GuardDutyClient({ region: 'ap-southeast-2' }), deadline), log: createLogger({}, () => undefined) } as unknown as RunContext;
+  const run = { api: guardDutyMembersApi(new GuardDutyClient({ region: 'ap-southeast-2' }), deadline), log: createLogger({}, () => undefined), requestId, remainingMs } as unknown as RunContext;
   return streamPass(run, DETECTOR, parseInvitationSettings(props()), SINCE, SINCE + second * 1_000);
 }
 
@@ -49,21 +52,22 @@ const writes = () => gd.mock.commandCalls(CreateMembersCommand).length + gd.mock
 
 test('a poll with time for fewer calls than reading the fleet takes still creates and invites the batches it gets to', async () => {
   // Reading the whole fleet first would take 20 calls: before streaming, such a poll wrote nothing.
-  // A batch to write takes 4 calls: GetMembers, CreateMembers, GetMembers again (does the
-  // organization associate it? organization-association.ts), InviteMembers.
-  const pass = await poll(1, 12);
+  // A batch to write takes 3 calls: GetMembers, CreateMembers, InviteMembers; the pass
+  // asks once whether the organization can associate any account (it cannot: this
+  // administrator is not the delegated one, organization-reach.ts), so no batch is read again.
+  const pass = await poll(1, 10);
 
   expect(pass.verdict).toBe('unfinished');
   expect(invitedCount()).toBe(3 * 50);
-  expect(gd.batches(GetMembersCommand)).toHaveLength(2 * 3);
+  expect(gd.batches(GetMembersCommand)).toHaveLength(3);
 });
 
 test('polls that each get through a fraction of the fleet converge from their rotating starts, inviting every account exactly once, and the pass that gets around without writing is the outcome', async () => {
   const progress: number[] = [];
   let second = 30;
-  // Time for 12 calls: 3 batches to write, or 12 to read.
+  // Time for 10 calls: the probe and 3 batches to write, or 10 to read.
   for (; invitedCount() < MEMBERS.length && progress.length < 40; second += 37) {
-    const pass = await poll(second, 12);
+    const pass = await poll(second, 10);
     expect(pass.verdict).toBe('unfinished');
     progress.push(invitedCount());
   }
@@ -86,12 +90,12 @@ test('polls that each get through a fraction of the fleet converge from their ro
 test('a pass that gets around and writes reads again only the batches it wrote, so its reads are the state after it', async () => {
   MEMBERS.slice(0, 950).forEach((m) => gd.seed(m.AccountId, 'Enabled'));
 
-  // 19 batches to read, one to write (4 calls), and that one read again.
+  // 19 batches to read, one to write (3 calls and the probe), and that one read again.
   const pass = await poll(5, BATCHES + 4);
 
   expect(pass.verdict).toBe('done');
   expect(invitedCount()).toBe(50);
-  expect(gd.batches(GetMembersCommand)).toHaveLength(BATCHES + 2);
+  expect(gd.batches(GetMembersCommand)).toHaveLength(BATCHES + 1);
   const statuses = new Map(pass.members.map((m) => [m.accountId, m.relationshipStatus]));
   expect(statuses.size).toBe(MEMBERS.length);
   expect(MEMBERS.slice(950).every((m) => statuses.get(m.AccountId) === 'Invited')).toBe(true);
@@ -134,4 +138,47 @@ test('a batch whose only write re-added a disassociated organization member is r
   expect(pass.verdict).toBe('done');
   expect(invitedCount()).toBe(0);
   expect(pass.members.find((m) => m.accountId === readded)?.relationshipStatus).toBe('Enabled');
+});
+
+test('in one container, a poll does not go again over the batches an earlier poll of the same run finished, so it writes as many as the first', async () => {
+  // Both polls start at the same batch (the same second) with time for the probe and 3 batches to write.
+  await poll(1, 10, 'request-1');
+  expect(invitedCount()).toBe(150);
+
+  const second = await poll(1, 10, 'request-1');
+
+  // Without that memory the second poll would spend 3 calls reading the first one's batches (250 invited).
+  expect(second.verdict).toBe('unfinished');
+  expect(invitedCount()).toBe(300);
+  expect(MEMBERS.every((m) => (gd.invitationsSent.get(m.AccountId) ?? 0) <= 1)).toBe(true);
+  // The batches it skipped are read once, by the pass that gets around.
+  gd.mock.resetHistory();
+  const last = await poll(2, 1 + 14 * 3 + 14 + 6, 'request-1');
+  expect(last.verdict).toBe('done');
+  expect(invitedCount()).toBe(MEMBERS.length);
+  expect(gd.batches(GetMembersCommand)).toHaveLength(14 + 14 + 6);
+});
+
+test('another request in the same container gets nothing from that memory', async () => {
+  await poll(1, 10, 'request-1');
+  gd.mock.resetHistory();
+
+  await poll(2, 10, 'request-2');
+
+  // It plans from GuardDuty's state: the first batch it meets is read and planned.
+  expect(gd.batches(GetMembersCommand).length).toBeGreaterThan(0);
+  expect(writes()).toBeGreaterThan(0);
+});
+
+test('a pass whose reads of its written batches would not fit the time left stops before them, and the next poll finishes', async () => {
+  // Time for every write, but (by the pass's own pace) none for reading them again.
+  const pass = await poll(3, 1 + 20 * 3 + 20, undefined, () => 0);
+
+  expect(pass.verdict).toBe('unfinished');
+  expect(invitedCount()).toBe(MEMBERS.length);
+  expect(gd.batches(GetMembersCommand)).toHaveLength(20);
+
+  const last = await poll(4, 20);
+  expect(last.verdict).toBe('done');
+  expect(writes()).toBe(40);
 });

@@ -104,6 +104,8 @@ describe('a mixed fleet under a delegated administrator', () => {
       expect(h.emulator.organizationsCalls()).toEqual([]);
       // The verification wait found nothing to wait for on the organization accounts.
       expect(created.isCompletePolls).toBe(1);
+      // GuardDuty answered DescribeOrganizationConfiguration: the new members are read again.
+      expect(operationsOf().filter((op) => op === 'DescribeOrganizationConfiguration' || op === 'GetMembers')).toEqual(['GetMembers', 'DescribeOrganizationConfiguration', 'GetMembers', 'GetMembers']);
     },
   );
 
@@ -139,8 +141,17 @@ describe('a mixed fleet under a delegated administrator', () => {
     });
     check.everyAccountReportedOnce(created, ids(members));
     expect(invitations(members)).toEqual([1, 1, 1, 1, 1]);
+    // GuardDuty refused DescribeOrganizationConfiguration, so no account can have been
+    // associated: the new members are not read again (organization-reach.ts). The
+    // isComplete poll of the verification wait reads them once.
+    expect(operationsOf()).toEqual(['GetMembers', 'DescribeOrganizationConfiguration', 'CreateMembers', 'InviteMembers', 'GetMembers']);
   });
 });
+
+/** The GuardDuty operations the emulator answered since the last reset, in order, 429s left out. */
+function operationsOf(): string[] {
+  return h.emulator.calls().filter((call) => call.statusCode !== 429 && call.accountId === ADMIN).map((call) => call.operation);
+}
 
 /**
  * What an account is before a run: an organization account not yet a member, associated

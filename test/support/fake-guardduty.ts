@@ -1,6 +1,7 @@
 import {
   CreateMembersCommand,
   DeleteMembersCommand,
+  DescribeOrganizationConfigurationCommand,
   DisassociateMembersCommand,
   GetMembersCommand,
   GuardDutyClient,
@@ -9,6 +10,8 @@ import {
   UnprocessedAccount,
 } from '@aws-sdk/client-guardduty';
 import { mockClient } from 'aws-sdk-client-mock';
+import { forgetFinishedBatches } from '../../lambda/member-invitations/streamed-pass';
+import { forgetRead } from '../../lambda/member-invitations/verification-memory';
 
 /** GuardDuty's wording for the results the handler must recognise. */
 export const RESULT = {
@@ -21,6 +24,9 @@ export const RESULT = {
 
 /** The fake's own wording (the service's is not known from public sources). */
 export const ORGANIZATION_ACCOUNT_NOT_INVITABLE = 'The request is rejected because the given account ID is an organization account; add it with CreateMembers.';
+
+/** The emulator's wording (test/support/guardduty-emulator/organization-operations.ts). */
+export const NOT_DELEGATED_ADMINISTRATOR = 'The request is rejected because the current account is not the GuardDuty delegated administrator of the organization.';
 
 /**
  * A stateful stand-in for one administrator's detector, behind aws-sdk-client-mock:
@@ -41,6 +47,12 @@ export class FakeGuardDuty {
    * Removed one too), and InviteMembers refuses them.
    */
   public readonly organizationAccounts = new Set<string>();
+  /**
+   * Whether DescribeOrganizationConfiguration answers (it does only for the delegated
+   * administrator; others get a BadRequestException). Unset: when organizationAccounts has
+   * any. Set it to test a probe whose answer is wrong about what CreateMembers then does.
+   */
+  public delegatedAdministrator?: boolean;
   public detectorIds: string[] = ['d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5'];
   /** The status InviteMembers leaves a member in (GuardDuty verifies the email first). */
   public verificationStatus = 'Invited';
@@ -59,9 +71,19 @@ export class FakeGuardDuty {
   });
 
   constructor() {
+    // A fresh GuardDuty stands for a fresh container: the handler's memories of earlier
+    // polls (streamed-pass.ts, verification-memory.ts) must not carry from one test to the next.
+    forgetFinishedBatches();
+    forgetRead();
     const gd = this.mock;
     gd.on(ListDetectorsCommand).callsFake(() => ({ DetectorIds: this.detectorIds }));
     gd.on(GetMembersCommand).callsFake(this.getMembers);
+    gd.on(DescribeOrganizationConfigurationCommand).callsFake(() => {
+      if (!(this.delegatedAdministrator ?? this.organizationAccounts.size > 0)) {
+        throw Object.assign(new Error(NOT_DELEGATED_ADMINISTRATOR), { name: 'BadRequestException' });
+      }
+      return { AutoEnableOrganizationMembers: 'NONE', MemberAccountLimitReached: false };
+    });
     gd.on(CreateMembersCommand).callsFake((input) =>
       this.perAccount((input.AccountDetails ?? []).map((d: { AccountId?: string; Email?: string }) => d.AccountId!), (id: string) => {
         const refusal = this.refuseCreate.get(id);
