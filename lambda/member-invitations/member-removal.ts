@@ -23,7 +23,8 @@ const NOTHING_REMOVED: RemovalResult = { removed: [], refused: [] };
  * After an Update succeeded (onEvent without the wait, isComplete with it): with
  * DESTROY, removes the accounts the previous properties declared and the new ones do not,
  * unless CloudFormation is rolling back. `checkRollback` is called only when there is
- * something to remove.
+ * something to remove. Throws OutOfTimeError when the time ran out before the stack
+ * status was read or the removals were made.
  */
 export async function removeDroppedMembers(
   api: GuardDutyMembersApi,
@@ -41,6 +42,11 @@ export async function removeDroppedMembers(
     return NOTHING_REMOVED;
   }
   const rollback = await checkRollback();
+  if (rollback.outOfTime) {
+    // Out of time is no answer: keeping the dropped accounts would be for good and silent.
+    // The caller goes on in the next invocation, which asks again.
+    throw rollback.outOfTime;
+  }
   if (rollback.rollingBack) {
     log.warn('Update during a rollback: accounts the failed properties declared are kept as members', {
       detectorId,

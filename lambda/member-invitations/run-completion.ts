@@ -101,12 +101,23 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
     forgetRead();
   }
 
-  const removal = event.RequestType === 'Update'
-    ? await removeDroppedMembers(api, detectorId, settings, {
-      members: parseOrUndefined(await previousProperties(event.OldResourceProperties, run), log)?.members,
-      sameDetector: state.previousPhysicalResourceId === event.PhysicalResourceId,
-    }, run.checkRollback, log)
-    : { removed: [], refused: [] };
+  let removal;
+  try {
+    removal = event.RequestType === 'Update'
+      ? await removeDroppedMembers(api, detectorId, settings, {
+        members: parseOrUndefined(await previousProperties(event.OldResourceProperties, run), log)?.members,
+        sameDetector: state.previousPhysicalResourceId === event.PhysicalResourceId,
+      }, run.checkRollback, log)
+      : { removed: [], refused: [] };
+  } catch (error) {
+    // Removing is idempotent (an account no longer a member counts as removed): the next
+    // poll asks for the stack status again and finishes the removals.
+    if (error instanceof OutOfTimeError && Date.now() < (state.work?.deadlineMs ?? verificationDeadline)) {
+      log.info('ran out of time removing the accounts the Update dropped: the next poll goes on', { detectorId });
+      return { IsComplete: false };
+    }
+    throw error;
+  }
   logRemoval(log, detectorId, removal);
   if (removal.refused.length > 0 && settings.onUnprocessed === 'FAIL') {
     const outcome = { detectorId, invited: [], alreadyMembers: [], unprocessed: removal.refused, removed: removal.removed };

@@ -92,6 +92,17 @@ export async function startRun(
       sameDetector: previous?.physicalResourceId === physicalResourceId,
     }, run.checkRollback, log);
   } catch (error) {
+    if (error instanceof OutOfTimeError) {
+      // The members are in line; only the removals are left. The polls go on from a
+      // cursor past every batch (a read each, no write) and remove what the Update dropped.
+      log.warn('out of time before removing the accounts the Update dropped: the provider framework\'s isComplete polls remove them', { detectorId });
+      const cursor = { batchesDone: progress.batchesDone, order: declarationOrder(settings.members.map((m) => m.accountId)) };
+      return {
+        PhysicalResourceId: physicalResourceId,
+        Data: { [ATTRIBUTE.DETECTOR_ID]: detectorId },
+        ...runStateField(handOver({ work: { sinceMs: startedAt, deadlineMs: startedAt + MAX_RUN_MS, cursor } })),
+      };
+    }
     await undo();
     throw error;
   }

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { Deadline } from './deadline';
+import { Deadline, OutOfTimeError } from './deadline';
 
 /**
  * Whether the request in hand is part of a CloudFormation rollback.
@@ -19,6 +19,12 @@ export interface RollbackCheck {
   readonly rollingBack: boolean;
   /** The stack status read, or why none could be read: for the log. */
   readonly because: string;
+  /**
+   * Set when the status went unread only because the invocation ran out of time: not an
+   * answer, so a caller that can go on in a later invocation (the isComplete polls)
+   * should do so rather than keep members for good.
+   */
+  readonly outOfTime?: OutOfTimeError;
 }
 
 /**
@@ -52,7 +58,8 @@ export async function checkRollback(client: CloudFormationClient, stackId: strin
     return { rollingBack: isRollbackStatus(status), because: `stack status ${status}` };
   } catch (error) {
     const e = error as { name?: string; message?: string };
-    return { rollingBack: true, because: `the stack status could not be read (${e.name ?? 'Error'}: ${e.message ?? String(error)})` };
+    const because = `the stack status could not be read (${e.name ?? 'Error'}: ${e.message ?? String(error)})`;
+    return error instanceof OutOfTimeError ? { rollingBack: true, because, outOfTime: error } : { rollingBack: true, because };
   }
 }
 

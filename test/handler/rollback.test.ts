@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-jest';
-import { DeleteMembersCommand, DisassociateMembersCommand } from '@aws-sdk/client-guardduty';
+import { DeleteMembersCommand, DisassociateMembersCommand, GetMembersCommand } from '@aws-sdk/client-guardduty';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { handler, isComplete } from '../../lambda/member-invitations';
 import { HandlerError } from '../../lambda/shared/handler-error';
@@ -102,6 +102,32 @@ describe('a Create that fails in the verification wait (DESTROY, FAIL)', () => {
     await failure(isComplete(event, lambdaContext()));
 
     expect(writes()).toEqual([]);
+  });
+});
+
+describe('an Update that runs out of time before it can read the stack status', () => {
+  const kept = declaredMembers(3);
+  const [dropped] = declaredMembers(1, 300000000000);
+
+  test('does not keep the dropped account for good: the isComplete polls read the status and remove it', async () => {
+    [...kept, dropped].forEach((m) => gd.seed(m.AccountId, 'Enabled'));
+    const withoutWait = (members: typeof kept) => props(members, { OnUnprocessed: 'REPORT', VerificationTimeoutSeconds: '0' });
+    const event = updateEvent(PHYSICAL_ID, withoutWait(kept), withoutWait([...kept, dropped]));
+    // The handler keeps 65 s back for cleanup and the response, so 200 ms of work time;
+    // the clock jumps a second once the members are read: no time left for DescribeStacks.
+    const realNow = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + (gd.batches(GetMembersCommand).length > 0 ? 1_000 : 0));
+    const started = await handler(event, lambdaContext(65_200));
+    clock.mockRestore();
+    expect(cfn.stacksAsked).toEqual([]);
+    expect(gd.members.has(dropped.AccountId)).toBe(true);
+
+    const completed = await isComplete({ ...event, ...started } as Parameters<typeof isComplete>[0], lambdaContext());
+
+    expect(completed.IsComplete).toBe(true);
+    expect(cfn.stacksAsked).toEqual([STACK_ID]);
+    expect(gd.members.has(dropped.AccountId)).toBe(false);
+    expect(kept.every((m) => gd.status(m.AccountId) === 'Enabled')).toBe(true);
   });
 });
 
