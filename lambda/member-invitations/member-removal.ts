@@ -1,3 +1,4 @@
+import { OutOfTimeError } from '../shared/deadline';
 import { Logger } from '../shared/logger';
 import { RollbackCheck } from '../shared/stack-rollback';
 import { GuardDutyMembersApi } from './guardduty-members-api';
@@ -18,6 +19,14 @@ export interface RemovalResult {
 }
 
 const NOTHING_REMOVED: RemovalResult = { removed: [], refused: [] };
+
+/**
+ * The time ran out before the stack status was read, so before any removal: nothing is
+ * half-done, and the run can go on in a later invocation that asks again. (Running out
+ * in the middle of the removals is a plain OutOfTimeError: the run fails and undoes
+ * what it created, as before.)
+ */
+export class StackStatusUnreadError extends OutOfTimeError {}
 
 /**
  * After an Update succeeded (onEvent without the wait, isComplete with it): with
@@ -45,7 +54,7 @@ export async function removeDroppedMembers(
   if (rollback.outOfTime) {
     // Out of time is no answer: keeping the dropped accounts would be for good and silent.
     // The caller goes on in the next invocation, which asks again.
-    throw rollback.outOfTime;
+    throw new StackStatusUnreadError(rollback.outOfTime.message);
   }
   if (rollback.rollingBack) {
     log.warn('Update during a rollback: accounts the failed properties declared are kept as members', {

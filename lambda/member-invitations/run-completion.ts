@@ -5,7 +5,7 @@ import { HandlerError } from '../shared/handler-error';
 import { CompletionResponse } from '../shared/provider-responses';
 import { VerificationFailure, judgeVerification, withVerificationResults } from './email-verification';
 import { CurrentMember } from './member-plan';
-import { removeDroppedMembers, undoFailedRun } from './member-removal';
+import { StackStatusUnreadError, removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, outcomeFromState, responseData, withUndeclaredUnprocessed } from './outcome-report';
 import { InvitationSettings, parseInvitationSettings } from './resource-properties';
 import { OrganizationReach } from './organization-reach';
@@ -110,10 +110,10 @@ export async function completeRun(run: RunContext, event: CompletionEvent): Prom
       }, run.checkRollback, log)
       : { removed: [], refused: [] };
   } catch (error) {
-    // Removing is idempotent (an account no longer a member counts as removed): the next
-    // poll asks for the stack status again and finishes the removals.
-    if (error instanceof OutOfTimeError && Date.now() < (state.work?.deadlineMs ?? verificationDeadline)) {
-      log.info('ran out of time removing the accounts the Update dropped: the next poll goes on', { detectorId });
+    // Out of time before the stack status was read, so before any removal: the next poll
+    // asks again and makes the removals.
+    if (error instanceof StackStatusUnreadError && Date.now() < (state.work?.deadlineMs ?? verificationDeadline)) {
+      log.info('ran out of time before reading the stack status: the next poll removes the accounts the Update dropped', { detectorId });
       return { IsComplete: false };
     }
     throw error;

@@ -2,7 +2,7 @@ import { ATTRIBUTE, PHYSICAL_ID_PREFIX, RUN_STATE_FIELD } from '../../lib/privat
 import { OutOfTimeError } from '../shared/deadline';
 import { HandlerError } from '../shared/handler-error';
 import { HandlerResponse } from '../shared/provider-responses';
-import { removeDroppedMembers, undoFailedRun } from './member-removal';
+import { StackStatusUnreadError, removeDroppedMembers, undoFailedRun } from './member-removal';
 import { failureMessage, responseData } from './outcome-report';
 import { parseInvitationSettings } from './resource-properties';
 import { DeclaredFleet } from './organization-members';
@@ -92,7 +92,7 @@ export async function startRun(
       sameDetector: previous?.physicalResourceId === physicalResourceId,
     }, run.checkRollback, log);
   } catch (error) {
-    if (error instanceof OutOfTimeError) {
+    if (error instanceof StackStatusUnreadError) {
       // The members are in line; only the removals are left. The polls go on from a
       // cursor past every batch (a read each, no write) and remove what the Update dropped.
       log.warn('out of time before removing the accounts the Update dropped: the provider framework\'s isComplete polls remove them', { detectorId });
