@@ -32,8 +32,8 @@ export class StackStatusUnreadError extends OutOfTimeError {}
  * After an Update succeeded (onEvent without the wait, isComplete with it): with
  * DESTROY, removes the accounts the previous properties declared and the new ones do not,
  * unless CloudFormation is rolling back. `checkRollback` is called only when there is
- * something to remove. Throws OutOfTimeError when the time ran out before the stack
- * status was read or the removals were made.
+ * something to remove. Throws StackStatusUnreadError when the time ran out before the
+ * stack status was read, and OutOfTimeError when it ran out during the removals.
  */
 export async function removeDroppedMembers(
   api: GuardDutyMembersApi,

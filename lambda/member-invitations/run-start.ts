@@ -61,18 +61,23 @@ export async function startRun(
     return { previousPhysicalResourceId: previous?.physicalResourceId, snapshot, ...state };
   };
 
+  /** Hands the rest of the run to the isComplete polls, with a cursor past the batches onEvent finished. */
+  const toPolls = (data: Record<string, string>): StartResponse => {
+    const cursor = { batchesDone: progress.batchesDone, order: declarationOrder(settings.members.map((m) => m.accountId)) };
+    return {
+      PhysicalResourceId: physicalResourceId,
+      Data: { [ATTRIBUTE.DETECTOR_ID]: detectorId, ...data },
+      ...runStateField(handOver({ work: { sinceMs: startedAt, deadlineMs: startedAt + MAX_RUN_MS, cursor } })),
+    };
+  };
+
   let outcome;
   try {
     outcome = await applyInOrder(api, detectorId, settings, progress, reachOf(run, detectorId, declared), log);
   } catch (error) {
     if (error instanceof OutOfTimeError) {
       log.warn('out of time: the run goes on in the provider framework\'s isComplete polls', { detectorId, createdSoFar: progress.created.length, batchesDone: progress.batchesDone });
-      const cursor = { batchesDone: progress.batchesDone, order: declarationOrder(settings.members.map((m) => m.accountId)) };
-      return {
-        PhysicalResourceId: physicalResourceId,
-        Data: { [ATTRIBUTE.DETECTOR_ID]: detectorId, ...waitFields },
-        ...runStateField(handOver({ work: { sinceMs: startedAt, deadlineMs: startedAt + MAX_RUN_MS, cursor } })),
-      };
+      return toPolls(waitFields);
     }
     await undo();
     throw error;
@@ -96,12 +101,7 @@ export async function startRun(
       // The members are in line; only the removals are left. The polls go on from a
       // cursor past every batch (a read each, no write) and remove what the Update dropped.
       log.warn('out of time before removing the accounts the Update dropped: the provider framework\'s isComplete polls remove them', { detectorId });
-      const cursor = { batchesDone: progress.batchesDone, order: declarationOrder(settings.members.map((m) => m.accountId)) };
-      return {
-        PhysicalResourceId: physicalResourceId,
-        Data: { [ATTRIBUTE.DETECTOR_ID]: detectorId },
-        ...runStateField(handOver({ work: { sinceMs: startedAt, deadlineMs: startedAt + MAX_RUN_MS, cursor } })),
-      };
+      return toPolls({});
     }
     await undo();
     throw error;
