@@ -5,7 +5,6 @@ import { GuardDutyMemberInvitationsProps, UnprocessedAccountsAction } from '../.
 import { GuardDutyEmulator } from '../support/guardduty-emulator';
 import {
   MemberDeclaration,
-  describeFaults,
   faultSchedules,
   generatedMembers,
   memberDeclarations,
@@ -185,7 +184,7 @@ describe('properties under generated members, prior states and faults', () => {
           resource.stop();
         }
       },
-      { seed: 20_261_126, numRuns: 40, timeLimitMs: 45_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 20_261_126, numRuns: 40, timeLimitMs: 45_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
     );
   }, 120_000);
 
@@ -236,7 +235,7 @@ describe('properties under generated members, prior states and faults', () => {
           later.stop();
         }
       },
-      { seed: 7_919, numRuns: 8, timeLimitMs: 24_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 7_919, numRuns: 8, timeLimitMs: 24_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
     );
   }, 120_000);
 
@@ -330,7 +329,7 @@ describe('properties under generated members, prior states and faults', () => {
           newResource.stop();
         }
       },
-      { seed: 31_337, numRuns: 12, timeLimitMs: 20_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 31_337, numRuns: 12, timeLimitMs: 20_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
     );
   }, 120_000);
 
@@ -374,7 +373,7 @@ describe('properties under generated members, prior states and faults', () => {
             resource.stop();
           }
         },
-        { seed: 4_242, numRuns: 12, timeLimitMs: 16_000 },
+        { seed: 4_242, numRuns: 12, timeLimitMs: 16_000, construct: 'GuardDutyMemberInvitations' },
       );
     } finally {
       await verifying.stop();

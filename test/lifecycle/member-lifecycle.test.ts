@@ -5,7 +5,6 @@ import {
   AccepterPriorState,
   accepterFaultSchedules,
   accepterPriorStates,
-  describeFaults,
 } from '../support/lifecycle/arbitraries';
 import { MemberRelationship, appliedAcceptances, relationshipStatus } from '../support/lifecycle/invariants';
 import { ADMIN, CONSTRUCT_ID, Deployment, OTHER_ADMINISTRATOR, REGION, STACK, account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
@@ -404,7 +403,7 @@ describe('the member account\'s side: GuardDutyInvitationAccepter through the pr
               member.stop();
             }
           },
-          { seed: 41_414, numRuns: 24, timeLimitMs: 24_000, schedule: (generated) => describeFaults(generated.faults) },
+          { seed: 41_414, numRuns: 24, timeLimitMs: 24_000, construct: 'GuardDutyInvitationAccepter', injectsFaults: true },
         );
       },
       90_000,

@@ -2,7 +2,7 @@ import { CreateMembersCommand, DisassociateMembersCommand, EnableOrganizationAdm
 import fc from 'fast-check';
 import { MemberAccount, UnprocessedAccountsAction } from '../../lib';
 import { FaultOptions, GuardDutyEmulator } from '../support/guardduty-emulator';
-import { describeFaults, faultSchedules } from '../support/lifecycle/arbitraries';
+import { faultSchedules } from '../support/lifecycle/arbitraries';
 import { invitationSnapshot } from '../support/lifecycle/invariants';
 import { ADMIN, REGION, STACK, account, ids, lifecycleHarness, withInlineMembers } from '../support/lifecycle/lifecycle-harness';
 import { Delivery, ProviderFramework } from '../support/lifecycle/provider-framework';
@@ -271,7 +271,7 @@ describe('a property over generated mixed fleets', () => {
           framework.stop();
         }
       },
-      { seed: 8_808, numRuns: 12, timeLimitMs: 45_000, schedule: (generated) => describeFaults(generated.faults) },
+      { seed: 8_808, numRuns: 12, timeLimitMs: 45_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
     );
   }, 150_000);
 });

@@ -74,11 +74,6 @@ export function faultSchedules(): fc.Arbitrary<FaultOptions> {
   return fc.oneof({ weight: 1, arbitrary: fc.constant<FaultOptions>({}) }, { weight: 5, arbitrary: schedule.map(withoutUndefined) });
 }
 
-/** A short description of a schedule, for counting distinct ones and for failure messages. */
-export function describeFaults(faults: FaultOptions): string {
-  return JSON.stringify(faults);
-}
-
 function withoutUndefined<T extends object>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -9,7 +9,7 @@ import { LambdaContainer } from './lambda-container';
 import { LocalAws } from './local-aws/local-aws';
 import { Delivery, DeliveryOptions, ProviderFramework, ProviderFrameworkOptions } from './provider-framework';
 import { propertyBudget } from './property-budget';
-import { ReliabilityReport } from './reliability-report';
+import { PropertyConstruct, ReliabilityReport, faultSequence } from './reliability-report';
 import { ResourceEvents, resourceEvents } from './resource-events';
 import { AppOutcome, CloudFormationStack, deployApp } from './stack-deployment';
 import { StackSettings, SynthesizedAppStack, SynthesizedStack, WaiterSettings, removeSynthesizedAssemblies, synthesizeInvitations } from './synthesized-stack';
@@ -88,14 +88,21 @@ export interface LifecycleHarnessOptions {
   readonly regions?: readonly string[];
 }
 
-export interface PropertyParameters<T> {
+export interface PropertyParameters {
   readonly seed: number;
   /** Replays one case: the path fast-check printed for a failure (with its seed). @default every case */
   readonly path?: string;
   /** The cases of the full budget (`npm run test:slow`, `npm run reliability`); see propertyBudget. */
   readonly numRuns: number;
   readonly timeLimitMs: number;
-  readonly schedule?: (value: T) => string;
+  /** The construct whose handler the property exercises, for RELIABILITY.md's per-construct counts. */
+  readonly construct: PropertyConstruct;
+  /**
+   * The property injects faults: each case's realized fault schedule (faultSequence) is
+   * counted. The body must reset the emulator at its start, so that its calls are the case's.
+   * @default false
+   */
+  readonly injectsFaults?: boolean;
 }
 
 export interface LifecycleHarness {
@@ -118,7 +125,7 @@ export interface LifecycleHarness {
   /** How many invitations each account received. */
   invitations(members: readonly MemberAccount[], target?: GuardDutyEmulator): number[];
   /** A fast-check property, bounded in cases and time, recorded in the report. */
-  checkProperty<T>(name: string, arbitrary: fc.Arbitrary<T>, body: (value: T) => Promise<readonly string[]>, params: PropertyParameters<T>): Promise<void>;
+  checkProperty<T>(name: string, arbitrary: fc.Arbitrary<T>, body: (value: T) => Promise<readonly string[]>, params: PropertyParameters): Promise<void>;
 }
 
 /**
@@ -247,6 +254,7 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
      * it: the case still running is awaited before the next test uses the emulator.
      */
     async checkProperty(name, arbitrary, body, params) {
+      const { construct } = params;
       let cases = 0;
       const schedules = new Set<string>();
       const outcomes: Record<string, number> = {};
@@ -257,8 +265,8 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
         const labels = await current;
         cases += 1;
         labels.forEach((label) => (outcomes[label] = (outcomes[label] ?? 0) + 1));
-        if (params.schedule) {
-          schedules.add(params.schedule(value));
+        if (params.injectsFaults) {
+          schedules.add(faultSequence(emulator.calls()));
         }
       });
       const budget = propertyBudget(params);
@@ -268,7 +276,7 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
         const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
         throw new Error(`Property "${name}" failed (seed ${params.seed}):\n${fc.defaultReportMessage(details)}\n\nCause: ${cause}`);
       }
-      report.propertyRan({ name, seed: params.seed, cases, numRuns: budget.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
+      report.propertyRan({ name, construct, seed: params.seed, cases, numRuns: budget.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
     },
   };
 

@@ -47,15 +47,39 @@ export interface ScenarioOptions {
   readonly timeoutMs?: number;
 }
 
+/** The constructs whose handlers the lifecycle properties exercise, as RELIABILITY.md names them. */
+export const PROPERTY_CONSTRUCTS = [
+  'GuardDutyMemberInvitations',
+  'GuardDutyInvitationAccepter',
+  'GuardDutyOrganizationConfiguration',
+  'GuardDutyDelegatedAdministrator',
+  'GuardDutyMembershipMonitor',
+  'GuardDutyAdministratorMonitor',
+  'GuardDutyOrganizationPolicy',
+] as const;
+
+export type PropertyConstruct = (typeof PROPERTY_CONSTRUCTS)[number];
+
+/**
+ * A case's realized fault schedule: the ordered (operation, fault) pairs the emulator
+ * actually injected, in the order the calls finished. Two cases whose generated schedules
+ * differ (another seed, another rate) but that injected the same faults into the same
+ * operations count once; a case that injected nothing is the empty schedule.
+ */
+export function faultSequence(calls: ReadonlyArray<{ readonly operation: string; readonly fault?: string }>): string {
+  return calls.flatMap((call) => (call.fault === undefined ? [] : [`${call.operation}:${call.fault}`])).join(' ');
+}
+
 export interface PropertyRun {
   readonly name: string;
+  readonly construct: PropertyConstruct;
   readonly seed: number;
   /** Generated cases that ran to their end. */
   readonly cases: number;
   readonly numRuns: number;
   /** True when the time limit stopped the run before numRuns cases. */
   readonly interrupted: boolean;
-  /** Distinct fault schedules among the cases (0 for properties without faults). */
+  /** Distinct realized fault schedules among the cases (faultSequence; 0 for properties without faults). */
   readonly faultSchedules: number;
   /** How many cases ended each notable way (the faults bit, a deadline stopped a run, ...). */
   readonly outcomes: Readonly<Record<string, number>>;
@@ -200,6 +224,17 @@ export function reliabilityMarkdown(records: readonly ReliabilityRecord[], handl
     `| Invariant checks that held | ${sum((Object.keys(INVARIANTS) as InvariantId[]).map(checks))} |`,
     `| Known defects (tests marked failing until fixed) | ${knownDefects.length} |`,
     '',
+    '## Properties per construct',
+    '',
+    'A case\'s fault schedule is counted as it was realized, not as it was generated: the ordered list of (operation, fault kind) pairs the emulator injected in the case, from its call log. Cases whose generated schedules differ only in their random seed or rates but that injected the same faults into the same operations count once, and every case that injected nothing counts as the one empty schedule.',
+    '',
+    '| Construct | Properties | Generated cases | Distinct fault schedules |',
+    '| --- | ---: | ---: | ---: |',
+    ...PROPERTY_CONSTRUCTS.map((construct) => {
+      const of = properties.filter((p) => p.construct === construct);
+      return `| \`${construct}\` | ${of.length} | ${sum(of.map((p) => p.cases))} | ${sum(of.map((p) => p.faultSchedules))} |`;
+    }),
+    '',
     '## Bad inputs tried',
     '',
     'Each is a request whose properties are malformed, sent until the handler fails it with a HandlerError naming the bad value and no GuardDuty call. In the handler tables a test is counted when its title says the input fails; each table runs once per request type.',
@@ -219,9 +254,9 @@ export function reliabilityMarkdown(records: readonly ReliabilityRecord[], handl
     ...sides.flatMap((side) => [`### ${SIDES[side]}`, '', ...scenariosOf(side).map((scenario) => `- ${scenario.name}`), '']),
     '## Properties',
     '',
-    '| Property | Seed | Cases run | Of numRuns | Stopped by the time limit | Fault schedules |',
-    '| --- | ---: | ---: | ---: | --- | ---: |',
-    ...properties.map((p) => `| ${p.name} | ${p.seed} | ${p.cases} | ${p.numRuns} | ${p.interrupted ? 'yes' : 'no'} | ${p.faultSchedules} |`),
+    '| Property | Construct | Seed | Cases run | Of numRuns | Stopped by the time limit | Fault schedules |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: |',
+    ...properties.map((p) => `| ${p.name} | \`${p.construct}\` | ${p.seed} | ${p.cases} | ${p.numRuns} | ${p.interrupted ? 'yes' : 'no'} | ${p.faultSchedules} |`),
     '',
     'How the generated cases went:',
     '',
