@@ -26,7 +26,28 @@ export interface SlowSelector extends FaultSelector {
   readonly delayMs: number;
 }
 
+/** What a scripted fault does to its call (see FaultOptions.script). */
+export type ScriptedFaultKind = 'throttled' | 'server-error' | 'dropped' | 'dropped-after-apply';
+
+/**
+ * One fault at a fixed place in a run: the `occurrence`-th call of `operation` (1 is the
+ * first), or without `operation` the `occurrence`-th call of any operation, gets `fault`.
+ */
+export interface ScriptedFault {
+  /** @default any operation: `occurrence` counts every call */
+  readonly operation?: string;
+  readonly occurrence: number;
+  readonly fault: ScriptedFaultKind;
+}
+
 export interface FaultOptions {
+  /**
+   * Faults at fixed places, counted per operation from the injector's start: a schedule
+   * that is the same on every run, whatever the timing. A scripted call gets its fault and
+   * nothing else; the other options apply to every other call.
+   * @default none
+   */
+  readonly script?: readonly ScriptedFault[];
   /** Added before every call is handled. @default 0 */
   readonly latencyMs?: number;
   /** One token bucket for all calls; a call finding it empty gets HTTP 429. @default unlimited */
@@ -58,10 +79,23 @@ export class FaultInjector {
   private readonly random: () => number;
   private readonly bucket?: TokenBucket;
   private readonly remaining = new Map<FaultSelector, number>();
+  private readonly occurrences = new Map<string, number>();
+  private calls = 0;
 
   constructor(public readonly options: FaultOptions = {}) {
     this.random = seededRandom(options.seed ?? 1);
     this.bucket = options.rateLimit ? new TokenBucket(options.rateLimit, Date.now) : undefined;
+  }
+
+  /**
+   * Counts the call's arrival and returns its scripted fault, if the script names this
+   * occurrence of the operation. Call once per call, before any other decision.
+   */
+  public scripted(operation: string): ScriptedFaultKind | undefined {
+    const occurrence = (this.occurrences.get(operation) ?? 0) + 1;
+    this.occurrences.set(operation, occurrence);
+    this.calls += 1;
+    return this.options.script?.find((fault) => (fault.operation === undefined ? fault.occurrence === this.calls : fault.operation === operation && fault.occurrence === occurrence))?.fault;
   }
 
   public latencyMs(): number {

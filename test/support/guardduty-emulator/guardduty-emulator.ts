@@ -65,7 +65,7 @@ export class GuardDutyEmulator {
       emulator.server.once('error', reject);
       emulator.server.listen(0, '127.0.0.1', () => resolve());
     });
-    emulator.organizationsServer = await OrganizationsServer.start(emulator.state);
+    emulator.organizationsServer = await OrganizationsServer.start(emulator.state, (ms) => emulator.sleep(ms));
     return emulator;
   }
 
@@ -186,6 +186,11 @@ export class GuardDutyEmulator {
     this.setFaults({});
   }
 
+  /** Replaces the faults of the Organizations endpoint (organizations-server.ts); reset() clears them. */
+  public setOrganizationsFaults(faults: FaultOptions): void {
+    this.organizationsServer.setFaults(faults);
+  }
+
   /** Creates the account's detector in the region (if absent) and returns its ID. */
   public seedDetector(accountId: string, region: string): string {
     return this.state.detectorId(accountId, region) ?? this.state.addDetector(accountId, region);
@@ -262,6 +267,7 @@ export class GuardDutyEmulator {
     this.s3.reset();
     this.iam.reset();
     this.organizationsServer.clearLog();
+    this.organizationsServer.setFaults({});
   }
 
   public calls(): readonly CallRecord[] {

@@ -1,7 +1,7 @@
 export { GuardDutyEmulator } from './guardduty-emulator';
 export { RegionalEndpoint } from './regional-endpoint';
 export type { GuardDutyEmulatorOptions, SeedMember, EmulatorClientConfig } from './guardduty-emulator';
-export type { FaultOptions, FaultSelector, DropSelector, SlowSelector } from './fault-injector';
+export type { FaultOptions, FaultSelector, DropSelector, SlowSelector, ScriptedFault, ScriptedFaultKind } from './fault-injector';
 export type { RateLimit } from './token-bucket';
 export { isWriteOperation } from './call-log';
 export type { CallRecord, CallFault } from './call-log';

@@ -106,27 +106,28 @@ export class RequestPipeline {
 
   private async respond(call: ParsedCall, request: IncomingMessage, response: ServerResponse): Promise<Outcome> {
     const faults = this.deps.faults();
+    const scripted = faults.scripted(call.operation);
     await this.deps.sleep(faults.latencyMs());
-    if (faults.dropsBeforeApply(call.operation)) {
+    if (scripted === 'dropped' || (scripted === undefined && faults.dropsBeforeApply(call.operation))) {
       dropConnection(request);
       return { statusCode: 0, fault: 'dropped' };
     }
-    if (faults.throttles()) {
+    if (scripted === 'throttled' || (scripted === undefined && faults.throttles())) {
       return this.answer(response, errorAnswer(new ServiceError('TooManyRequestsException', 429, 'Rate exceeded')), 'throttled');
     }
-    if (faults.failsWithServerError(call.operation)) {
+    if (scripted === 'server-error' || (scripted === undefined && faults.failsWithServerError(call.operation))) {
       return this.answer(response, errorAnswer(new ServiceError('InternalServerErrorException', 500, 'The request failed due to an internal error (injected by the emulator).')), 'server-error');
     }
-    if (faults.deniesAccess(call.operation)) {
+    if (scripted === undefined && faults.deniesAccess(call.operation)) {
       const message = `User is not authorized to perform: guardduty:${call.operation} with an explicit deny in a service control policy (injected by the emulator).`;
       return this.answer(response, errorAnswer(new ServiceError('AccessDeniedException', 403, message)), 'access-denied');
     }
     const answer = this.execute(call);
-    if (faults.dropsAfterApply(call.operation)) {
+    if (scripted === 'dropped-after-apply' || (scripted === undefined && faults.dropsAfterApply(call.operation))) {
       dropConnection(request);
       return { statusCode: 0, fault: 'dropped-after-apply' };
     }
-    const delayMs = faults.responseDelayMs(call.operation);
+    const delayMs = scripted === undefined ? faults.responseDelayMs(call.operation) : 0;
     await this.deps.sleep(delayMs);
     return this.answer(response, answer, delayMs > 0 ? 'slow' : undefined);
   }
