@@ -75,7 +75,7 @@ async function delegate(api: GuardDutyDelegationApi, adminAccountId: string, pre
     case 'conflict':
       throw new HandlerError(conflictMessage(adminAccountId, step.holderAccountId, region));
     case 'hand-over':
-      await api.disable(step.fromAdminAccountId);
+      await disable(api, step.fromAdminAccountId, log);
       log.warn('removed the previous delegated administrator to hand the role over', { from: step.fromAdminAccountId, to: adminAccountId });
       return enable(api, adminAccountId, region, log);
     case 'enable':
@@ -136,6 +136,24 @@ async function enable(api: GuardDutyDelegationApi, adminAccountId: string, regio
 }
 
 /**
+ * Disables the account as delegated administrator. A Disable whose response was lost
+ * (GuardDuty applied it; the SDK's retry then meets an account that no longer holds the
+ * role and is refused) is success once the account is seen to hold the role no more:
+ * otherwise a lost response would fail a stack deletion or a hand-over for good.
+ */
+async function disable(api: GuardDutyDelegationApi, adminAccountId: string, log: Logger): Promise<void> {
+  try {
+    await api.disable(adminAccountId);
+  } catch (error) {
+    const after = await api.listAdminAccounts();
+    if (after.some((account) => account.adminAccountId === adminAccountId && account.adminStatus === ENABLED)) {
+      throw error;
+    }
+    log.warn('the disable call failed, but the account no longer holds the role', { adminAccountId, error: String((error as Error)?.message ?? error) });
+  }
+}
+
+/**
  * With DESTROY, disables the account the physical ID names, and only while it holds the
  * role: after a hand-over, the Delete of the old resource must not touch the new account.
  */
@@ -152,7 +170,7 @@ async function onDelete(api: GuardDutyDelegationApi, event: CloudFormationCustom
     log.info('Delete: the account is not the delegated administrator, nothing to disable', { adminAccountId, current: current.map((account) => account.adminAccountId) });
     return { PhysicalResourceId: physicalResourceId };
   }
-  await api.disable(adminAccountId);
+  await disable(api, adminAccountId, log);
   log.info('Delete: disabled the delegated administrator', { adminAccountId });
   return { PhysicalResourceId: physicalResourceId };
 }

@@ -104,6 +104,16 @@ describe('Update', () => {
     expect(response.PhysicalResourceId).toBe(PHYSICAL_ID);
   });
 
+  test('a hand-over whose Disable response was lost goes on to enable the new account', async () => {
+    gd.on(ListOrganizationAdminAccountsCommand).resolvesOnce({ AdminAccounts: [{ AdminAccountId: OTHER, AdminStatus: 'ENABLED' }] }).resolves({ AdminAccounts: [] });
+    gd.on(DisableOrganizationAdminAccountCommand).rejects(new BadRequestException({ message: 'not the delegated administrator', $metadata: {} }));
+
+    const response = await handler(updateEvent(`guardduty-delegated-administrator:${OTHER}`, props(), props({ AdminAccountId: OTHER })), lambdaContext());
+
+    expect(gd).toHaveReceivedCommandWith(EnableOrganizationAdminAccountCommand, { AdminAccountId: SECURITY });
+    expect(response.PhysicalResourceId).toBe(PHYSICAL_ID);
+  });
+
   test('never disables an account this resource did not designate', async () => {
     admins(['444444444444', 'ENABLED']);
 
@@ -120,6 +130,20 @@ describe('Delete', () => {
     await handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext());
 
     expect(gd).toHaveReceivedCommandWith(DisableOrganizationAdminAccountCommand, { AdminAccountId: SECURITY });
+  });
+
+  test('a Disable that failed after GuardDuty applied it (lost response) is success', async () => {
+    gd.on(ListOrganizationAdminAccountsCommand).resolvesOnce({ AdminAccounts: [{ AdminAccountId: SECURITY, AdminStatus: 'ENABLED' }] }).resolves({ AdminAccounts: [] });
+    gd.on(DisableOrganizationAdminAccountCommand).rejects(new BadRequestException({ message: 'not the delegated administrator', $metadata: {} }));
+
+    await expect(handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext())).resolves.toMatchObject({ PhysicalResourceId: PHYSICAL_ID });
+  });
+
+  test('a Disable that failed while the account still holds the role fails the Delete', async () => {
+    admins([SECURITY, 'ENABLED']);
+    gd.on(DisableOrganizationAdminAccountCommand).rejects(new BadRequestException({ message: 'refused', $metadata: {} }));
+
+    await expect(handler(deleteEvent(PHYSICAL_ID, props()), lambdaContext())).rejects.toThrow(/refused/);
   });
 
   test('with DESTROY after a hand-over leaves the new account alone', async () => {
