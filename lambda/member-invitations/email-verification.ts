@@ -1,7 +1,7 @@
 import { ATTRIBUTE } from '../../lib/private/invitation-contract';
 import { CurrentMember, invitedSince } from './member-plan';
 import { MAX_ID_LIST_BYTES, boundedList, listedIds } from './outcome-report';
-import { UnprocessedAccount } from './unprocessed-results';
+import { UnprocessedAccount } from '../shared/unprocessed-results';
 
 /**
  * After InviteMembers, GuardDuty verifies each member's email asynchronously

@@ -13,7 +13,7 @@ import { MAX_ACCOUNTS_PER_CALL, chunk } from '../../lib/private/member-account-r
 import { Deadline } from '../shared/deadline';
 import { CurrentMember } from './member-plan';
 import { DeclaredMember } from './resource-properties';
-import { UnprocessedAccount } from './unprocessed-results';
+import { UnprocessedAccount } from '../shared/unprocessed-results';
 
 /**
  * The GuardDuty calls the handler makes, each over any number of accounts: it splits them

@@ -4,7 +4,7 @@ import { RollbackCheck } from '../shared/stack-rollback';
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { planRemovals } from './member-plan';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
-import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
+import { UnprocessedAccount, partitionUnprocessed } from '../shared/unprocessed-results';
 
 /**
  * Every way this handler takes accounts out of the member list, and the rule they share:

@@ -1,7 +1,7 @@
 import { GuardDutyMembersApi } from './guardduty-members-api';
 import { CurrentMember, InvitationPlan } from './member-plan';
 import { DeclaredMember } from './resource-properties';
-import { UnprocessedAccount, classifyUnprocessed } from './unprocessed-results';
+import { UnprocessedAccount, classifyUnprocessed } from '../shared/unprocessed-results';
 
 /**
  * Mixed fleets: accounts of the administrator's AWS Organization and accounts outside it,

@@ -2,7 +2,7 @@ import { ATTRIBUTE } from '../../lib/private/invitation-contract';
 import { truncateUtf8 } from '../shared/handler-error';
 import { CurrentMember, invitedSince } from './member-plan';
 import { WayIn, wayIn } from './organization-association';
-import { UnprocessedAccount } from './unprocessed-results';
+import { UnprocessedAccount } from '../shared/unprocessed-results';
 
 /** Where every declared account ended up in one run: each account in exactly one list. */
 export interface InvitationOutcome {

@@ -5,7 +5,7 @@ import { associateThroughOrganization, associatedAfterCreate, membersToReadd, re
 import { Delegation, OrganizationReach, accountsToReread } from './organization-reach';
 import { InvitationOutcome } from './outcome-report';
 import { DeclaredMember, InvitationSettings } from './resource-properties';
-import { UnprocessedAccount, partitionUnprocessed } from './unprocessed-results';
+import { UnprocessedAccount, partitionUnprocessed } from '../shared/unprocessed-results';
 
 /** What this run has done so far, kept up to date as batches succeed. */
 export interface RunProgress {

@@ -15,7 +15,7 @@ import { createdByRun } from './run-snapshot';
 import { RunState, readRunState } from './run-state';
 import { MAX_RUN_MS } from './run-start';
 import { streamPass } from './streamed-pass';
-import { UnprocessedAccount } from './unprocessed-results';
+import { UnprocessedAccount } from '../shared/unprocessed-results';
 import { forgetRead, recallRead, rememberRead, verificationKey, withFreshPending } from './verification-memory';
 
 export type CompletionEvent = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string; Data?: Record<string, string> };

@@ -7,7 +7,7 @@ import { InvitationSettings } from './resource-properties';
 import { OrganizationReach } from './organization-reach';
 import { RunContext, reachOf } from './run-context';
 import { declarationOrder } from './run-cursor';
-import { UnprocessedAccount } from './unprocessed-results';
+import { UnprocessedAccount } from '../shared/unprocessed-results';
 
 /** What one isComplete poll's pass over the declaration did. */
 export interface StreamedPass {

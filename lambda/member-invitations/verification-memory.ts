@@ -1,5 +1,5 @@
 import { CurrentMember } from './member-plan';
-import { UnprocessedAccount } from './unprocessed-results';
+import { UnprocessedAccount } from '../shared/unprocessed-results';
 
 /**
  * What the last isComplete poll of a run read when email verification was still pending,

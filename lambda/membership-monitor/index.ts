@@ -4,6 +4,7 @@ import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Context } from 'aws-lambda';
 import { DECLARATION_FILE } from '../../lib/private/monitor-contract';
 import { Deadline } from '../shared/deadline';
+import { classifyUnprocessed } from '../shared/unprocessed-results';
 import { writeLines } from '../shared/embedded-metrics';
 import { createGuardDutyClient } from '../shared/guardduty-client';
 import { Logger, createLogger } from '../shared/logger';
@@ -80,11 +81,15 @@ async function heal(
     return [];
   }
   const unprocessed = await api.inviteMembers(settings.detectorId, plan.reinvite);
-  const refused = new Set(unprocessed.map((account) => account.accountId));
+  // "Already invited" is this check's own invitation when GuardDuty applied it but the
+  // response was lost and the SDK retried: the plan only holds accounts without a live
+  // invitation, so it counts as re-invited, not as refused.
+  const refusals = unprocessed.filter((account) => classifyUnprocessed(account.result) !== 'already-invited');
+  const refused = new Set(refusals.map((account) => account.accountId));
   const reinvited = plan.reinvite.filter((accountId) => !refused.has(accountId));
   log.info('re-invited', { accountIds: reinvited });
-  if (unprocessed.length > 0) {
-    log.warn('GuardDuty did not re-invite some accounts', { unprocessedAccounts: unprocessed });
+  if (refusals.length > 0) {
+    log.warn('GuardDuty did not re-invite some accounts', { unprocessedAccounts: refusals });
   }
   return reinvited;
 }

@@ -1,4 +1,4 @@
-import { classifyUnprocessed, partitionUnprocessed } from '../../lambda/member-invitations/unprocessed-results';
+import { classifyUnprocessed, partitionUnprocessed } from '../../lambda/shared/unprocessed-results';
 import { RESULT } from '../support/fake-guardduty';
 
 test.each([

@@ -184,6 +184,21 @@ describe('healing', () => {
     expect(emulator.callCount('InviteMembers')).toBe(1);
   });
 
+  test('an invitation whose response was lost (the SDK retries, GuardDuty answers "already invited") counts as re-invited, with no warning', async () => {
+    seedFleet();
+    const { invoke } = await deployMonitor({ healing: true });
+    emulatorNow += 30 * DAY_MS;
+    await resign(LEAVES);
+    emulator.setFaults({ script: [{ operation: 'InviteMembers', occurrence: 1, fault: 'dropped-after-apply' }] });
+
+    const healed = await check(invoke);
+
+    expect(emulator.calls().filter((call) => call.operation === 'InviteMembers').map((call) => call.fault)).toEqual(['dropped-after-apply', undefined]);
+    expect(emulator.invitationsSentTo(LEAVES)).toBe(1);
+    expect(totals(healed.metrics)).toMatchObject({ ReinvitedAccounts: 1 });
+    expect(healed.logs.join('\n')).not.toMatch(/did not re-invite/);
+  });
+
   test('an account whose email keeps failing is re-invited once per interval, not at every check', async () => {
     seedFleet();
     emulator.failEmailVerification(BROKEN);
