@@ -15,6 +15,13 @@ describe('the budget of a lifecycle property', () => {
     expect(propertyBudget({ numRuns: 3, timeLimitMs: 5_000 }, {}).numRuns).toBe(3);
   });
 
+  test('a property that names its quickRuns runs that many in npm test, and its full budget otherwise', () => {
+    const sweep = { numRuns: 300, timeLimitMs: 120_000, quickRuns: 4 };
+    expect(propertyBudget(sweep, {}).numRuns).toBe(4);
+    expect(propertyBudget({ ...sweep, numRuns: 3 }, {}).numRuns).toBe(3);
+    expect(propertyBudget(sweep, { [RECORD_DIRECTORY_VARIABLE]: '/tmp/records' }).numRuns).toBe(300);
+  });
+
   test('npm run test:slow (GUARDDUTY_MEMBERS_FULL_PROPERTIES=1) runs the full budget', () => {
     expect(propertyBudget(full, { [FULL_PROPERTIES_VARIABLE]: '1' })).toEqual({ ...full, full: true });
     expect(propertyBudget(full, { [FULL_PROPERTIES_VARIABLE]: '0' }).numRuns).toBe(10);

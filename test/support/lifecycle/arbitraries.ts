@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FaultOptions, GuardDutyEmulator, RELATIONSHIP_STATUSES, RelationshipStatus } from '../guardduty-emulator';
+import { FaultOptions, GuardDutyEmulator, RELATIONSHIP_STATUSES, RelationshipStatus, ScriptedFault, ScriptedFaultKind } from '../guardduty-emulator';
 
 /**
  * What an account is before a run: not a member, a member in one of GuardDuty's
@@ -72,6 +72,48 @@ export function faultSchedules(): fc.Arbitrary<FaultOptions> {
     { requiredKeys: ['seed'] },
   );
   return fc.oneof({ weight: 1, arbitrary: fc.constant<FaultOptions>({}) }, { weight: 5, arbitrary: schedule.map(withoutUndefined) });
+}
+
+const SCRIPTED_KINDS: readonly ScriptedFaultKind[] = ['throttled', 'server-error', 'dropped', 'dropped-after-apply'];
+
+/**
+ * One to four faults at fixed places in a run: the first or second call of one of
+ * `operations`, or one of the first `calls` calls of any operation (retries count), throttled,
+ * failed with a 5xx, or its connection dropped before or after the change is applied.
+ * Each schedule is the same on every run, and there are thousands of them over a handful
+ * of calls, so a property walks the places a fault can land.
+ */
+export function scriptedFaults(operations: readonly string[], calls = 8): fc.Arbitrary<ScriptedFault[]> {
+  const kind = fc.constantFrom(...SCRIPTED_KINDS);
+  const place = fc.oneof(
+    fc.record({ operation: fc.constantFrom(...operations), occurrence: fc.integer({ min: 1, max: 2 }), fault: kind }),
+    fc.record({ occurrence: fc.integer({ min: 1, max: calls }), fault: kind }),
+  );
+  return fc.uniqueArray(place, { minLength: 1, maxLength: 4, selector: (fault: ScriptedFault) => `${fault.operation ?? '*'}#${fault.occurrence}` });
+}
+
+/**
+ * Fault schedules over one construct's operations: none; a scripted schedule
+ * (scriptedFaults over about as many calls as one request makes), most often; or faults
+ * drawn at random as faultSchedules() draws them (a rate limit, 5xx and drops with
+ * probabilities), restricted to `operations`.
+ */
+export function constructFaultSchedules(operations: readonly string[], calls = 8): fc.Arbitrary<FaultOptions> {
+  const only = fc.option(fc.subarray([...operations], { minLength: 1 }), { nil: undefined });
+  const drawn = fc.record(
+    {
+      rateLimit: fc.record({ ratePerSecond: fc.integer({ min: 20, max: 200 }), burst: fc.integer({ min: 2, max: 10 }) }),
+      serverErrors: fc.record({ probability: fc.double({ min: 0.05, max: 0.3, noNaN: true }), operations: only }),
+      dropConnections: fc.record({ probability: fc.double({ min: 0.05, max: 0.25, noNaN: true }), afterApply: fc.boolean(), operations: only }),
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    },
+    { requiredKeys: ['seed'] },
+  );
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.constant<FaultOptions>({}) },
+    { weight: 8, arbitrary: scriptedFaults(operations, calls).map((script): FaultOptions => ({ script })) },
+    { weight: 2, arbitrary: drawn.map(withoutUndefined) },
+  );
 }
 
 function withoutUndefined<T extends object>(value: T): T {

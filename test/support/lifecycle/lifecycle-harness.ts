@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { GuardDutyMemberInvitationsProps, MemberAccount } from '../../../lib';
@@ -27,6 +28,14 @@ export const STACK: StackSettings = { account: ADMIN, region: REGION, stackName:
 /** A long construct ID: the logical ID counts against the 4,096-byte response. */
 export const CONSTRUCT_ID = 'OrganizationMembersSecurityToolingProduction';
 export const OTHER_ADMINISTRATOR = '999999999999';
+/** Cases per lane in a round of checkLanes. */
+const LANE_BATCH = 4;
+
+/** One case of a property's round: what happened in it, and the fault schedule it realized. */
+interface RunCase {
+  readonly labels: readonly string[];
+  readonly schedule: string;
+}
 
 export function account(n: number): MemberAccount {
   const accountId = String(200_000_000_000 + n);
@@ -86,6 +95,12 @@ export interface AppDeployment {
 export interface LifecycleHarnessOptions {
   /** Regions whose own GuardDuty endpoint is opened for the file (RegionalEndpoint). @default none */
   readonly regions?: readonly string[];
+  /**
+   * Emulators for checkLanes, the file's own first: each lane is a GuardDuty and
+   * Organizations of its own, so that cases on different lanes run at the same time.
+   * @default 1
+   */
+  readonly lanes?: number;
 }
 
 export interface PropertyParameters {
@@ -95,6 +110,8 @@ export interface PropertyParameters {
   /** The cases of the full budget (`npm run test:slow`, `npm run reliability`); see propertyBudget. */
   readonly numRuns: number;
   readonly timeLimitMs: number;
+  /** The cases `npm test` runs (see propertyBudget). @default a quarter of numRuns, at least 5 */
+  readonly quickRuns?: number;
   /** The construct whose handler the property exercises, for RELIABILITY.md's per-construct counts. */
   readonly construct: PropertyConstruct;
   /**
@@ -124,6 +141,14 @@ export interface LifecycleHarness {
   statuses(target?: GuardDutyEmulator): Record<string, RelationshipStatus>;
   /** How many invitations each account received. */
   invitations(members: readonly MemberAccount[], target?: GuardDutyEmulator): number[];
+  /** The emulators of checkLanes (`lanes`); the first is `emulator`. */
+  readonly lanes: readonly GuardDutyEmulator[];
+  /**
+   * A fault sweep: checkProperty over cases run `lanes` at a time, one per lane, each
+   * `body(value, lane)` on its own emulator (which it resets first). numRuns and quickRuns
+   * count cases, not rounds; each case's realized schedule is read from its lane.
+   */
+  checkLanes<T>(name: string, arbitrary: fc.Arbitrary<T>, body: (value: T, lane: GuardDutyEmulator) => Promise<readonly string[]>, params: PropertyParameters): Promise<void>;
   /** A fast-check property, bounded in cases and time, recorded in the report. */
   checkProperty<T>(name: string, arbitrary: fc.Arbitrary<T>, body: (value: T) => Promise<readonly string[]>, params: PropertyParameters): Promise<void>;
 }
@@ -141,10 +166,12 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
   let emulator: GuardDutyEmulator;
   let aws: LocalAws;
   let detectorId: string;
+  const lanes: GuardDutyEmulator[] = [];
 
   beforeAll(async () => {
     [emulator, aws] = await Promise.all([GuardDutyEmulator.start(), LocalAws.start()]);
     await Promise.all((options.regions ?? []).map((region) => emulator.startRegion(region)));
+    lanes.push(emulator, ...(await Promise.all(Array.from({ length: Math.max(0, (options.lanes ?? 1) - 1) }, () => GuardDutyEmulator.start()))));
   });
   beforeEach(() => {
     emulator.reset();
@@ -153,7 +180,7 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
   afterEach(() => frameworks.splice(0).forEach((framework) => framework.stop()));
   afterAll(async () => {
     LambdaContainer.stopAll();
-    await Promise.all([emulator?.stop(), aws?.stop()]);
+    await Promise.all([...lanes.slice(1).map((lane) => lane.stop()), emulator?.stop(), aws?.stop()]);
     removeSynthesizedAssemblies();
     report.save();
   });
@@ -246,6 +273,33 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
       return members.map((m) => target.invitationsSentTo(m.accountId));
     },
 
+    lanes,
+
+    async checkLanes(name, arbitrary, body, params) {
+      // A round is LANE_BATCH cases per lane, each lane running its own one after another:
+      // a round waits for its slowest lane, and a batch evens out the slow cases (a warm
+      // container's SDK paces itself for a while after a throttle). npm test's few cases run
+      // one round of one case per lane.
+      const width = lanes.length * (propertyBudget(params).full ? LANE_BATCH : 1);
+      const rounds = fc.array(arbitrary, { minLength: width, maxLength: width });
+      const perRound = (runs: number | undefined) => runs && Math.ceil(runs / width);
+      await runProperty(name, rounds, async (values) => {
+        const done: RunCase[] = [];
+        const results = await Promise.allSettled(lanes.map(async (lane, i) => {
+          for (let k = i; k < values.length; k += lanes.length) {
+            const labels = await body(values[k], lane);
+            // Read now: the lane's next case resets its logs.
+            done.push({ labels, schedule: realizedSchedule(lane) });
+          }
+        }));
+        const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+        if (failed) {
+          throw failed.reason;
+        }
+        return done;
+      }, { ...params, numRuns: perRound(params.numRuns)!, quickRuns: perRound(params.quickRuns) }, width);
+    },
+
     /**
      * Runs a fast-check property bounded in cases and time (propertyBudget), with a fixed
      * seed, and records the run. Each case returns labels for what happened in it, tallied in the report. A
@@ -254,31 +308,55 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
      * it: the case still running is awaited before the next test uses the emulator.
      */
     async checkProperty(name, arbitrary, body, params) {
-      const { construct } = params;
-      let cases = 0;
-      const schedules = new Set<string>();
-      const outcomes: Record<string, number> = {};
-      let running: Promise<unknown> = Promise.resolve();
-      const property = fc.asyncProperty(arbitrary, async (value) => {
-        const current = running.catch(() => undefined).then(() => body(value));
-        running = current;
-        const labels = await current;
+      await runProperty(name, arbitrary, async (value) => {
+        const labels = await body(value);
+        return [{ labels, schedule: realizedSchedule(emulator) }];
+      }, params);
+    },
+  };
+
+  /**
+   * checkProperty and checkLanes: each round of the property runs one case or one per
+   * lane; every case's labels are tallied and, with injectsFaults, its realized schedule
+   * read from its lane's call logs.
+   */
+  async function runProperty<T>(name: string, arbitrary: fc.Arbitrary<T>, round: (value: T) => Promise<readonly RunCase[]>, params: PropertyParameters, casesPerRound = 1): Promise<void> {
+    const { construct } = params;
+    let cases = 0;
+    const schedules = new Set<string>();
+    const outcomes: Record<string, number> = {};
+    let running: Promise<unknown> = Promise.resolve();
+    const property = fc.asyncProperty(arbitrary, async (value) => {
+      const current = running.catch(() => undefined).then(() => round(value));
+      running = current;
+      for (const { labels, schedule } of await current) {
         cases += 1;
         labels.forEach((label) => (outcomes[label] = (outcomes[label] ?? 0) + 1));
         if (params.injectsFaults) {
-          schedules.add(faultSequence(emulator.calls()));
+          schedules.add(schedule);
         }
-      });
-      const budget = propertyBudget(params);
-      const details = await fc.check(property, { seed: params.seed, path: params.path, numRuns: budget.numRuns, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(budget.timeLimitMs)] });
-      await running.catch(() => undefined);
-      if (details.failed) {
-        const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-        throw new Error(`Property "${name}" failed (seed ${params.seed}):\n${fc.defaultReportMessage(details)}\n\nCause: ${cause}`);
       }
-      report.propertyRan({ name, construct, seed: params.seed, cases, numRuns: budget.numRuns, interrupted: details.interrupted, faultSchedules: schedules.size, outcomes });
-    },
-  };
+    });
+    const budget = propertyBudget(params);
+    const details = await fc.check(property, { seed: params.seed, path: params.path, numRuns: budget.numRuns, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(budget.timeLimitMs)] });
+    await running.catch(() => undefined);
+    if (details.failed) {
+      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      throw new Error(`Property "${name}" failed (seed ${params.seed}):\n${fc.defaultReportMessage(details)}\n\nCause: ${cause}`);
+    }
+    report.propertyRan({ name, construct, seed: params.seed, cases, numRuns: budget.numRuns * casesPerRound, interrupted: details.interrupted, faultSchedules: schedules.size, scheduleKeys: [...schedules].map(scheduleKey), outcomes });
+  }
+
+  /** The faults a case met, from its emulator's call logs: GuardDuty's, then Organizations' (its operations prefixed). */
+  function realizedSchedule(lane: GuardDutyEmulator): string {
+    const organizations = lane.organizationsCalls().map((call) => ({ ...call, operation: `organizations:${call.operation}` }));
+    return faultSequence([...lane.calls(), ...organizations]);
+  }
+
+  /** A schedule as RELIABILITY.md's records keep it: 12 hex digits of its SHA-256 (the sequences run long). */
+  function scheduleKey(sequence: string): string {
+    return createHash('sha256').update(sequence).digest('hex').slice(0, 12);
+  }
 
   /** A provider framework in front of one stack's handlers, stopped after the test. */
   function providerFramework(stack: SynthesizedStack, settings: StackSettings, target: DeploymentTarget, frameworkOptions: ProviderFrameworkOptions): ProviderFramework {

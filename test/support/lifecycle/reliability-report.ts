@@ -29,6 +29,14 @@ export const INVARIANTS = {
   destroyLeavesAdministrator: 'With RemovalPolicy DESTROY, the member\'s Delete leaves the administrator its physical ID names: the administrator no longer sees it Enabled or Disabled.',
   acceptsOrFailsByDeadline:
     'Whatever the order of the administrator\'s invitation, the member\'s Create and the waiter\'s polls, and under throttling, 5xx and dropped connections, the member\'s Create succeeds with the account Enabled as the administrator sees it, or fails with a HandlerError no later than the first poll at or after its deadline.',
+  settlesAsDeclared:
+    'Organization side (the delegated administrator, the organization configuration, organization selections): under throttling, 5xx and dropped connections on GuardDuty and Organizations, a request ends on its own; a success leaves GuardDuty and Organizations as declared; once the faults stop, the same request succeeds and leaves them as declared.',
+  rollbackLeavesPrior:
+    'Organization side: a failed Create or Update and the rollback CloudFormation sends after it leave what was there before the step: a delegation, trusted access or members that existed stay, and the configuration is the old properties\' again.',
+  transientFaultsAbsorbed:
+    'Organization side: a handful of transient faults (one to four throttles, 5xx or connections dropped before or after the change is applied, at any of the first three calls of an operation) never fails a request: the SDK\'s retries and the handler\'s re-reads absorb them.',
+  monitorReportsTruth:
+    'Monitors: a scheduled check under throttling, 5xx and dropped connections returns counts that match GuardDuty\'s member list and the declaration, or fails with an error before its Lambda timeout; healing re-invites only declared accounts that are not members or have left, at most once each per check, and no account invited within the re-invitation interval.',
 } as const;
 
 export type InvariantId = keyof typeof INVARIANTS;
@@ -81,6 +89,8 @@ export interface PropertyRun {
   readonly interrupted: boolean;
   /** Distinct realized fault schedules among the cases (faultSequence; 0 for properties without faults). */
   readonly faultSchedules: number;
+  /** The schedules themselves, each as a short hash of its faultSequence: counted once per construct across its properties. */
+  readonly scheduleKeys: readonly string[];
   /** How many cases ended each notable way (the faults bit, a deadline stopped a run, ...). */
   readonly outcomes: Readonly<Record<string, number>>;
 }
@@ -201,7 +211,9 @@ export function reliabilityMarkdown(records: readonly ReliabilityRecord[], handl
   const badInputs = [...handlerTables, ...records.flatMap((r) => r.badInputs)];
   const checks = (id: InvariantId) => sum(records.map((r) => r.checks[id] ?? 0));
   const cases = sum(properties.map((p) => p.cases));
-  const schedules = sum(properties.map((p) => p.faultSchedules));
+  // A schedule two properties of one construct both realized counts once for it.
+  const schedulesOf = (construct: PropertyConstruct) => new Set(properties.filter((p) => p.construct === construct).flatMap((p) => p.scheduleKeys)).size;
+  const schedules = sum(PROPERTY_CONSTRUCTS.map(schedulesOf));
   const sides = Object.keys(SIDES) as Side[];
   const scenariosOf = (side: Side) => scenarios.filter((scenario) => scenario.side === side);
   const lines = [
@@ -209,7 +221,7 @@ export function reliabilityMarkdown(records: readonly ReliabilityRecord[], handl
     '',
     `Written by \`${command}\`, which runs the lifecycle suite (\`test/lifecycle/\`) and the handlers' bad-input tables, and writes this file only when every one of their tests passed; every figure below is counted by the suites, none is written by hand. \`npm test\` runs the same tests and leaves this file alone. The seeds are fixed, so every run generates the same cases; rate limits and deadlines run on the wall clock, so how a case ends, and with it the tallies and check counts, can differ a little from run to run, and a property stopped by its time limit on a slow machine runs fewer cases and says so below.`,
     '',
-    'The suite synthesizes an administrator account\'s stack with `GuardDutyMemberInvitations` and a member account\'s stack with `GuardDutyInvitationAccepter`, and deploys them as AWS would run them: aws-cdk-lib\'s own provider framework functions and the library\'s handlers, each loaded from its asset in the cloud assembly and run in a Node.js process of its own per Lambda container, with the environment variables of the template. The framework reaches the local Lambda (Invoke), Step Functions (StartExecution; the waiter runs from the state machine definition in the template, its retries and catch as Step Functions runs them, time compressed) and the HTTPS response URL on 127.0.0.1; the handlers reach the GuardDuty emulator in `test/support/guardduty-emulator/` and CloudFormation (DescribeStacks). The requests are CloudFormation\'s, with the properties from the synthesized templates, and what CloudFormation sends after a response (a rollback, the cleanup of a replaced resource) follows from the response the framework sent. On the member side the administrator\'s invitations come from the administrator\'s handler, deployed the same way.',
+    'The suite synthesizes an administrator account\'s stack with `GuardDutyMemberInvitations` and a member account\'s stack with `GuardDutyInvitationAccepter`, and deploys them as AWS would run them: aws-cdk-lib\'s own provider framework functions and the library\'s handlers, each loaded from its asset in the cloud assembly and run in a Node.js process of its own per Lambda container, with the environment variables of the template. The framework reaches the local Lambda (Invoke), Step Functions (StartExecution; the waiter runs from the state machine definition in the template, its retries and catch as Step Functions runs them, time compressed) and the HTTPS response URL on 127.0.0.1; the handlers reach the GuardDuty emulator in `test/support/guardduty-emulator/` and CloudFormation (DescribeStacks). The requests are CloudFormation\'s, with the properties from the synthesized templates, and what CloudFormation sends after a response (a rollback, the cleanup of a replaced resource) follows from the response the framework sent. On the member side the administrator\'s invitations come from the administrator\'s handler, deployed the same way. The organization side is deployed the same way: `GuardDutyDelegatedAdministrator` from the management account, `GuardDutyOrganizationConfiguration` from the delegated administrator, and `GuardDutyMemberInvitations` with `OrganizationMembers`, their handlers also reaching the emulator\'s AWS Organizations endpoint, which injects faults of its own (a throttle is Organizations\' HTTP 400 TooManyRequestsException). The monitors\' scheduled functions run from their assets the same way, invoked as EventBridge invokes them.',
     '',
     '## Figures',
     '',
@@ -226,13 +238,13 @@ export function reliabilityMarkdown(records: readonly ReliabilityRecord[], handl
     '',
     '## Properties per construct',
     '',
-    'A case\'s fault schedule is counted as it was realized, not as it was generated: the ordered list of (operation, fault kind) pairs the emulator injected in the case, from its call log. Cases whose generated schedules differ only in their random seed or rates but that injected the same faults into the same operations count once, and every case that injected nothing counts as the one empty schedule.',
+    'A case\'s fault schedule is counted as it was realized, not as it was generated: the ordered list of (operation, fault kind) pairs the emulator injected in the case, from its call log. Cases whose generated schedules differ only in their random seed or rates but that injected the same faults into the same operations count once, and every case that injected nothing counts as the one empty schedule. A construct\'s count is over all its properties: a schedule two of them realized counts once.',
     '',
     '| Construct | Properties | Generated cases | Distinct fault schedules |',
     '| --- | ---: | ---: | ---: |',
     ...PROPERTY_CONSTRUCTS.map((construct) => {
       const of = properties.filter((p) => p.construct === construct);
-      return `| \`${construct}\` | ${of.length} | ${sum(of.map((p) => p.cases))} | ${sum(of.map((p) => p.faultSchedules))} |`;
+      return `| \`${construct}\` | ${of.length} | ${sum(of.map((p) => p.cases))} | ${schedulesOf(construct)} |`;
     }),
     '',
     '## Bad inputs tried',
