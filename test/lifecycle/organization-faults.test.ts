@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { FindingPublishingFrequency, GuardDutyDelegatedAdministrator, GuardDutyOrganizationConfiguration, GuardDutyOrganizationConfigurationProps, OrganizationAutoEnable } from '../../lib';
 import { FaultOptions, GuardDutyEmulator } from '../support/guardduty-emulator';
 import { constructFaultSchedules } from '../support/lifecycle/arbitraries';
+import { clearAllFaults, resentWithoutFaults } from '../support/lifecycle/fault-sweep';
 import { ADMIN, CONSTRUCT_ID, Deployment, REGION, STACK, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
-import { Delivery } from '../support/lifecycle/provider-framework';
 import { StackSettings, synthesizeStack } from '../support/lifecycle/synthesized-stack';
 
 /**
@@ -38,30 +38,6 @@ function newOrganization(e: GuardDutyEmulator): void {
 function setFaults(e: GuardDutyEmulator, guardDuty: FaultOptions, organizations: FaultOptions = {}): void {
   e.setFaults(guardDuty);
   e.setOrganizationsFaults(organizations);
-}
-
-function clearFaults(e: GuardDutyEmulator): void {
-  setFaults(e, {});
-}
-
-/** The same request again once the faults stop, as a redeployment sends it: it must succeed. */
-/**
- * Scripted schedules (a few faults at fixed calls, or none) are all the SDK's retries must
- * absorb: under them every request succeeds. Faults drawn at random may exhaust them.
- */
-function absorbed(delivery: Delivery, ...faults: readonly FaultOptions[]): void {
-  if (faults.every((f) => Object.keys(f).length === 0 || f.script !== undefined)) {
-    expect(delivery.response).toMatchObject({ Status: 'SUCCESS' });
-    report.held('transientFaultsAbsorbed');
-  }
-}
-
-async function resent(e: GuardDutyEmulator, resource: Deployment, event: Parameters<Deployment['send']>[0]): Promise<Delivery> {
-  clearFaults(e);
-  const again = await resource.send(event);
-  check.failsCleanlyInTime(again);
-  expect(again.response).toMatchObject({ Status: 'SUCCESS' });
-  return again;
 }
 
 describe('GuardDutyDelegatedAdministrator under faults', () => {
@@ -106,17 +82,17 @@ describe('GuardDutyDelegatedAdministrator under faults', () => {
 
       let created = await resource.send(create);
       check.failsCleanlyInTime(created);
-      absorbed(created, c.createFaults, c.organizationsFaults);
+      check.transientFaultsAbsorbed(created, c.createFaults, c.organizationsFaults);
       if (created.response.Status === 'FAILED') {
         labels.push('create failed under faults');
         await resource.followUp(create, created);
         // Nothing that was there before the failed Create is gone after its rollback.
         expect({ delegated: c.delegatedBefore ? delegated(e) : ADMIN, trusted: c.trustedBefore ? trusted(e) : true }).toEqual({ delegated: ADMIN, trusted: true });
         report.held('rollbackLeavesPrior');
-        created = await resent(e, resource, create);
+        created = await resentWithoutFaults(check, e, resource, create);
       }
       expect(created.response).toMatchObject({ PhysicalResourceId: `guardduty-delegated-administrator:${ADMIN}`, Data: { AdminAccountId: ADMIN, AdminStatus: 'ENABLED' } });
-      expect({ delegated: delegated(e), trusted: c.malwareProtectionPrerequisites || c.trustedBefore ? trusted(e) : false }).toEqual({ delegated: ADMIN, trusted: c.malwareProtectionPrerequisites || c.trustedBefore });
+      expect({ delegated: delegated(e), trusted: trusted(e) }).toEqual({ delegated: ADMIN, trusted: c.malwareProtectionPrerequisites || c.trustedBefore });
       report.held('settlesAsDeclared');
 
       setFaults(e, c.deleteFaults);
@@ -124,12 +100,12 @@ describe('GuardDutyDelegatedAdministrator under faults', () => {
       const remove = resource.events.delete(created.response.PhysicalResourceId, resource.properties[0]);
       const deleted = await resource.send(remove);
       check.failsCleanlyInTime(deleted);
-      absorbed(deleted, c.deleteFaults);
+      check.transientFaultsAbsorbed(deleted, c.deleteFaults);
       if (c.removalPolicy === RemovalPolicy.RETAIN) {
         check.retainMakesNoCall(deleted, callsBefore, e);
       } else if (deleted.response.Status === 'FAILED') {
         labels.push('delete failed under faults');
-        await resent(e, resource, remove);
+        await resentWithoutFaults(check, e, resource, remove);
       }
       // DESTROY removes the delegation; trusted access and the role stay with either policy.
       expect({ delegated: delegated(e), trusted: trusted(e) }).toEqual({ delegated: c.removalPolicy === RemovalPolicy.DESTROY ? undefined : ADMIN, trusted: c.malwareProtectionPrerequisites || c.trustedBefore });
@@ -201,11 +177,11 @@ describe('GuardDutyOrganizationConfiguration under faults', () => {
 
       let created = await deployment.send(create);
       check.failsCleanlyInTime(created);
-      absorbed(created, c.createFaults);
+      check.transientFaultsAbsorbed(created, c.createFaults);
       if (created.response.Status === 'FAILED') {
         labels.push('create failed under faults');
         await deployment.followUp(create, created);
-        created = await resent(e, deployment, create);
+        created = await resentWithoutFaults(check, e, deployment, create);
       }
       expect(asDeclaredIn(e, c.first)).toEqual(declaredAs(c.first));
       report.held('settlesAsDeclared');
@@ -215,16 +191,16 @@ describe('GuardDutyOrganizationConfiguration under faults', () => {
       setFaults(e, c.updateFaults);
       let updated = await deployment.send(update);
       check.failsCleanlyInTime(updated);
-      absorbed(updated, c.updateFaults);
+      check.transientFaultsAbsorbed(updated, c.updateFaults);
       if (updated.response.Status === 'FAILED') {
         labels.push('update failed under faults');
         // CloudFormation's Update back to the old properties, once the faults have passed.
-        clearFaults(e);
+        clearAllFaults(e);
         const rollback = await deployment.followUp(update, updated);
         expect(rollback?.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalId });
         expect(asDeclaredIn(e, c.first)).toEqual(declaredAs(c.first));
         report.held('rollbackLeavesPrior');
-        updated = await resent(e, deployment, update);
+        updated = await resentWithoutFaults(check, e, deployment, update);
       }
       check.physicalIdStable(updated, physicalId);
       expect(asDeclaredIn(e, c.second)).toEqual(declaredAs(c.second));
@@ -234,10 +210,10 @@ describe('GuardDutyOrganizationConfiguration under faults', () => {
       const remove = deployment.events.delete(physicalId, deployment.properties[c.second]);
       const deleted = await deployment.send(remove);
       check.failsCleanlyInTime(deleted);
-      absorbed(deleted, c.deleteFaults);
+      check.transientFaultsAbsorbed(deleted, c.deleteFaults);
       if (deleted.response.Status === 'FAILED') {
         labels.push('delete failed under faults');
-        await resent(e, deployment, remove);
+        await resentWithoutFaults(check, e, deployment, remove);
       }
       // DESTROY stops auto-enable; the members and feature settings already made stay.
       expect(e.organization.organizationConfiguration(ADMIN, REGION)?.autoEnableOrganizationMembers).toBe('NONE');

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { GuardDutyMemberInvitationsProps, OrganizationMembers } from '../../lib';
 import { FaultOptions, GuardDutyEmulator } from '../support/guardduty-emulator';
 import { constructFaultSchedules } from '../support/lifecycle/arbitraries';
+import { clearAllFaults, resentWithoutFaults } from '../support/lifecycle/fault-sweep';
 import { invitationSnapshot } from '../support/lifecycle/invariants';
-import { ADMIN, CONSTRUCT_ID, Deployment, REGION, STACK, account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
-import { Delivery } from '../support/lifecycle/provider-framework';
+import { ADMIN, CONSTRUCT_ID, REGION, STACK, account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
 import { synthesizeInvitations } from '../support/lifecycle/synthesized-stack';
 
 /**
@@ -62,10 +62,6 @@ function setFaults(e: GuardDutyEmulator, faults: { readonly guardDuty: FaultOpti
   e.setOrganizationsFaults(faults.organizations);
 }
 
-function clearFaults(e: GuardDutyEmulator): void {
-  setFaults(e, { guardDuty: {}, organizations: {} });
-}
-
 function statuses(e: GuardDutyEmulator): Record<string, string> {
   return Object.fromEntries(e.members(ADMIN, REGION).map((m) => [m.accountId, m.relationshipStatus]));
 }
@@ -80,25 +76,6 @@ function selectedAreMembers(e: GuardDutyEmulator, active: readonly string[]): vo
   expect(active.filter((id) => e.invitationsSentTo(id) > 0)).toEqual([]);
   expect([current[outside.accountId], e.invitationsSentTo(outside.accountId)]).toEqual(['Invited', 1]);
   report.held('settlesAsDeclared');
-}
-
-/**
- * Scripted schedules (a few faults at fixed calls, or none) are all the SDK's retries must
- * absorb: under them every request succeeds. Faults drawn at random may exhaust them.
- */
-function absorbed(delivery: Delivery, ...faults: readonly FaultOptions[]): void {
-  if (faults.every((f) => Object.keys(f).length === 0 || f.script !== undefined)) {
-    expect(delivery.response).toMatchObject({ Status: 'SUCCESS' });
-    report.held('transientFaultsAbsorbed');
-  }
-}
-
-async function resent(e: GuardDutyEmulator, resource: Deployment, event: Parameters<Deployment['send']>[0]): Promise<Delivery> {
-  clearFaults(e);
-  const again = await resource.send(event);
-  check.failsCleanlyInTime(again);
-  expect(again.response).toMatchObject({ Status: 'SUCCESS' });
-  return again;
 }
 
 describe('organization selections under Organizations and GuardDuty faults', () => {
@@ -139,12 +116,12 @@ describe('organization selections under Organizations and GuardDuty faults', () 
 
       let created = await resource.send(create);
       check.failsCleanlyInTime(created);
-      absorbed(created, c.createFaults.guardDuty, c.createFaults.organizations);
+      check.transientFaultsAbsorbed(created, c.createFaults.guardDuty, c.createFaults.organizations);
       if (created.response.Status === 'FAILED') {
         labels.push('create failed under faults');
         await resource.followUp(create, created);
         check.failedCreateRemovesWhatItCreated(e, ADMIN, REGION, [...activeAccounts, outside.accountId]);
-        created = await resent(e, resource, create);
+        created = await resentWithoutFaults(check, e, resource, create);
       }
       selectedAreMembers(e, activeAccounts);
 
@@ -162,15 +139,15 @@ describe('organization selections under Organizations and GuardDuty faults', () 
       setFaults(e, c.updateFaults);
       let updated = await resource.send(update);
       check.failsCleanlyInTime(updated);
-      absorbed(updated, c.updateFaults.guardDuty, c.updateFaults.organizations);
+      check.transientFaultsAbsorbed(updated, c.updateFaults.guardDuty, c.updateFaults.organizations);
       if (updated.response.Status === 'FAILED') {
         labels.push('update failed under faults');
-        clearFaults(e);
+        clearAllFaults(e);
         const rollback = await resource.followUp(update, updated);
         expect(rollback?.response.Status).toBe('SUCCESS');
         check.rollbackKeepsPriorMembers(e, ADMIN, REGION, membersBefore);
         report.held('rollbackLeavesPrior');
-        updated = await resent(e, resource, update);
+        updated = await resentWithoutFaults(check, e, resource, update);
       }
       check.physicalIdStable(updated, physicalId);
       check.noSecondInvitation(e, invitationsBefore);
@@ -183,10 +160,10 @@ describe('organization selections under Organizations and GuardDuty faults', () 
       const remove = resource.events.delete(physicalId, resource.properties[1]);
       const deleted = await resource.send(remove);
       check.failsCleanlyInTime(deleted);
-      absorbed(deleted, c.deleteFaults.guardDuty, c.deleteFaults.organizations);
+      check.transientFaultsAbsorbed(deleted, c.deleteFaults.guardDuty, c.deleteFaults.organizations);
       if (deleted.response.Status === 'FAILED') {
         labels.push('delete failed under faults');
-        await resent(e, resource, remove);
+        await resentWithoutFaults(check, e, resource, remove);
       }
       check.destroyLeavesNoMember(e, ADMIN, REGION, [...activeAccounts, outside.accountId]);
       return labels;

@@ -1,4 +1,4 @@
-import { GuardDutyEmulator, RelationshipStatus } from '../guardduty-emulator';
+import { FaultOptions, GuardDutyEmulator, RelationshipStatus } from '../guardduty-emulator';
 import { CLOUDFORMATION_RESPONSE_LIMIT_BYTES } from '../provider-framework-response';
 import { Delivery } from './provider-framework';
 import { ReliabilityReport } from './reliability-report';
@@ -186,6 +186,18 @@ export class Invariants {
     expect(delivery.response.Status).toBe('SUCCESS');
     expect(emulator.callCount()).toBe(callsBefore);
     this.report.held('retainMakesNoCall');
+  }
+
+  /**
+   * Scripted schedules (a few faults at fixed calls, or none) are all the SDK's retries
+   * must absorb: under them the request succeeded. Faults drawn at random may exhaust the
+   * retries, and are not judged here.
+   */
+  public transientFaultsAbsorbed(delivery: Delivery, ...faults: readonly FaultOptions[]): void {
+    if (faults.every((f) => Object.keys(f).length === 0 || f.script !== undefined)) {
+      expect(delivery.response).toMatchObject({ Status: 'SUCCESS' });
+      this.report.held('transientFaultsAbsorbed');
+    }
   }
 
   public physicalIdStable(delivery: Delivery, expected: string): void {
