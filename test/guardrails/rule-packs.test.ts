@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -170,4 +170,12 @@ describe.each([
     expect(on('CT.CLOUDWATCH.PR.3')).toEqual([...logGroups].sort());
     expect(on('CT.CLOUDWATCH.PR.1')).toEqual([...alarms].sort());
   });
+});
+
+test('the packs include aws-cdk-lib\'s built-in CloudFormation validation, which npm test turns off elsewhere (it finds nothing on our constructs above)', () => {
+  const probe = new App({ context: REPORT_INSTEAD_OF_FAILING });
+  new CfnResource(new Stack(probe, 'Probe'), 'Topic', { type: 'AWS::SNS::Topic', properties: { NotATopicProperty: true } });
+  addAllRulePacks(probe);
+
+  expect(synthesizeFindings(probe).findings.filter((f) => f.plugin === CloudFormationValidatePlugin.PLUGIN_NAME).map((f) => `${f.rule} ${f.constructPath}`)).toEqual(['F3002 Probe/Topic']);
 });

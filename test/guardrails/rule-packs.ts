@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R4Checks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
@@ -40,10 +40,13 @@ export function applicableControlTowerRules(app: IConstruct): string[] {
 /**
  * Registers the six cdk-nag packs and Control Tower's proactive controls (through
  * cfn-guard) as validation plugins, the way a consumer would, with reporting instead of
- * failing, so one synthesis yields every finding.
+ * failing, so one synthesis yields every finding. aws-cdk-lib's built-in CloudFormation
+ * validation is registered too: npm test turns its automatic instance off (CDK_VALIDATION,
+ * jest-global-setup.mjs), and these files are where its findings are checked.
  */
 export function addAllRulePacks(app: App): void {
   Validations.of(app).addPlugins(
+    new CloudFormationValidatePlugin(),
     new AwsSolutionsChecks(app),
     new HIPAASecurityChecks(app),
     new NIST80053R4Checks(app),
