@@ -184,7 +184,7 @@ describe('properties under generated members, prior states and faults', () => {
           resource.stop();
         }
       },
-      { seed: 20_261_126, numRuns: 40, timeLimitMs: 45_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
+      { seed: 20_261_126, numRuns: 40, quickRuns: 4, timeLimitMs: 45_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
     );
   }, 120_000);
 
@@ -235,7 +235,7 @@ describe('properties under generated members, prior states and faults', () => {
           later.stop();
         }
       },
-      { seed: 7_919, numRuns: 8, timeLimitMs: 24_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
+      { seed: 7_919, numRuns: 8, quickRuns: 2, timeLimitMs: 24_000, construct: 'GuardDutyMemberInvitations', injectsFaults: true },
     );
   }, 120_000);
 

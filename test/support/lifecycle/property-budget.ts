@@ -15,7 +15,8 @@ const QUICK_MIN_CASES = 5;
  * the time would let a busy machine stop a property after a case or two, where a quarter of
  * the cases runs the same cases on any machine that does not reach the full time limit,
  * which stays the bound it always was. A property of hundreds of short cases (a fault
- * sweep) names its own `quickRuns`: a quarter of it would cost `npm test` a minute.
+ * sweep), or of a few cases that each wait seconds in the SDK's back-off, names its own
+ * `quickRuns`: a quarter of it would cost `npm test` a minute.
  */
 export function propertyBudget(params: { readonly numRuns: number; readonly timeLimitMs: number; readonly quickRuns?: number }, env: NodeJS.ProcessEnv = process.env): { numRuns: number; timeLimitMs: number; full: boolean } {
   const full = env[FULL_PROPERTIES_VARIABLE] === '1' || Boolean(env[RECORD_DIRECTORY_VARIABLE]);
