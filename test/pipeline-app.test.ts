@@ -26,9 +26,7 @@ let stack: GuardDutyPipelineStack;
 let pipeline: Template;
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-app-'));
-  // The stage stacks are the organization app's, whose test validates them; the built-in
-  // CloudFormation validation of every template would double this file's time.
-  const app: App = buildPipelineApp({ outdir, builtinCloudFormationValidation: false });
+  const app: App = buildPipelineApp({ outdir });
   stack = app.node.findChild('GuardDutyPipeline') as GuardDutyPipelineStack;
   pipeline = Template.fromStack(stack);
 });

@@ -38,7 +38,7 @@ beforeAll(() => {
   // Weak cross-stack references, as cdk.json sets them: a reference across regions would
   // then be an Fn::GetStackOutput (with strong ones, CrossRegionExport writer and reader
   // resources); the test below looks for both.
-  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+  const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
   rollout = new GuardDutyOrganizationRollout(app, 'GuardDuty', {
     managementAccountId: MANAGEMENT,
     administratorAccountId: ADMINISTRATOR,

@@ -23,7 +23,7 @@ const REGIONS = ['us-east-1', 'eu-west-1'];
 
 // Without the built-in CloudFormation validation, a fifth of each synthesis: the test of
 // the stacks' contents below keeps it.
-function rollout(props: Partial<GuardDutyOrganizationRolloutProps> = {}, scope: Construct = new App({ builtinCloudFormationValidation: false })): GuardDutyOrganizationRollout {
+function rollout(props: Partial<GuardDutyOrganizationRolloutProps> = {}, scope: Construct = new App()): GuardDutyOrganizationRollout {
   return new GuardDutyOrganizationRollout(scope, 'GuardDuty', {
     managementAccountId: MANAGEMENT,
     administratorAccountId: ADMINISTRATOR,

@@ -35,7 +35,7 @@ beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'organization-app-'));
   // With cdk.json's context (its feature flags), as `npm run synth:organization` synthesizes it.
   const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
-  const app = buildOrganizationApp({ outdir, builtinCloudFormationValidation: false, context });
+  const app = buildOrganizationApp({ outdir, context });
   rollout = app.node.findChild('GuardDuty') as GuardDutyOrganizationRollout;
   // The organization-wide stacks, under the rollout for `cdk deploy 'GuardDuty/*'`.
   findingsArchive = rollout.node.findChild(`FindingsArchive-${FINDINGS_REGION}`) as Stack;
