@@ -30,9 +30,10 @@ import { Invoker, ShippedMonitor, removeMonitorAssemblies, startMonitor, synthes
  *
  * Cases run LANES at a time (checkLanes), each on an emulator of its own: every case
  * seeds, faults and checks only its lane's emulator, and its warm containers reach only
- * that lane's endpoint, so everything that outlives a case is kept per lane.
+ * that lane's endpoint, so everything that outlives a case is kept per lane. Eight lanes:
+ * a case waits mostly in the SDK's back-off, and npm test's three cases use three of them.
  */
-const LANES = 3;
+const LANES = 8;
 const h = lifecycleHarness('monitor-faults', { lanes: LANES });
 
 const DAY_MS = 24 * 3_600_000;
@@ -237,7 +238,7 @@ describe('GuardDutyMembershipMonitor under faults', () => {
         }
         return [...new Set(labels)];
       },
-      { seed: 20261207, numRuns: 96, quickRuns: 3, timeLimitMs: 100_000, construct: 'GuardDutyMembershipMonitor', injectsFaults: true },
+      { seed: 20261207, numRuns: 192, quickRuns: 3, timeLimitMs: 100_000, construct: 'GuardDutyMembershipMonitor', injectsFaults: true },
     );
   }, 180_000);
 });
@@ -343,7 +344,7 @@ describe('GuardDutyAdministratorMonitor under faults', () => {
         h.report.held('monitorReportsTruth');
         return [...new Set(labels)];
       },
-      { seed: 20261208, numRuns: 144, quickRuns: 3, timeLimitMs: 100_000, construct: 'GuardDutyAdministratorMonitor', injectsFaults: true },
+      { seed: 20261208, numRuns: 288, quickRuns: 3, timeLimitMs: 100_000, construct: 'GuardDutyAdministratorMonitor', injectsFaults: true },
     );
   }, 180_000);
 });
