@@ -5,7 +5,7 @@ import { FaultOptions, GuardDutyEmulator } from '../support/guardduty-emulator';
 import { constructFaultSchedules } from '../support/lifecycle/arbitraries';
 import { clearAllFaults, resentWithoutFaults } from '../support/lifecycle/fault-sweep';
 import { invitationSnapshot } from '../support/lifecycle/invariants';
-import { ADMIN, CONSTRUCT_ID, REGION, STACK, account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
+import { ADMIN, CONSTRUCT_ID, Deployment, REGION, STACK, account, lifecycleHarness } from '../support/lifecycle/lifecycle-harness';
 import { synthesizeInvitations } from '../support/lifecycle/synthesized-stack';
 
 /**
@@ -96,15 +96,11 @@ describe('organization selections under Organizations and GuardDuty faults', () 
     });
     const versions = [declaration(), declaration()].map((props) => synthesizeInvitations({ [CONSTRUCT_ID]: props }, STACK));
     // Deployed on a lane's first case: npm test's few cases use only some of the lanes.
-    const deployments = new Map<(typeof h.lanes)[number], ReturnType<typeof h.deployed>>();
-    const deploymentOn = (lane: (typeof h.lanes)[number]) => {
-      const existing = deployments.get(lane);
-      if (existing) {
-        return existing;
-      }
-      const created = h.deployed(versions, STACK, lane, [outside.email], {});
-      deployments.set(lane, created);
-      return created;
+    const deployments = new Map<GuardDutyEmulator, Deployment>();
+    const deploymentOn = (lane: GuardDutyEmulator): Deployment => {
+      const deployment = deployments.get(lane) ?? h.deployed(versions, STACK, lane, [outside.email], {});
+      deployments.set(lane, deployment);
+      return deployment;
     };
     const faults = fc.record({ guardDuty: constructFaultSchedules(GUARDDUTY_CALLS), organizations: constructFaultSchedules(ORGANIZATIONS_CALLS) });
     const cases = fc.record({

@@ -279,11 +279,10 @@ export function lifecycleHarness(suite: string, options: LifecycleHarnessOptions
       // A round is LANE_BATCH cases per lane, each lane running its own one after another:
       // a round waits for its slowest lane, and a batch evens out the slow cases (a warm
       // container's SDK paces itself for a while after a throttle). npm test's few cases run
-      // one round of one case per lane.
-      // npm test's round uses no more lanes than it has cases: a lane costs its Lambda
-      // containers' start-up, and npm test's time is CPU, not back-off.
-      const full = propertyBudget(params).full;
-      const active = full ? lanes : lanes.slice(0, Math.max(1, Math.min(lanes.length, propertyBudget(params).numRuns)));
+      // one round of one case per lane, on no more lanes than it has cases: a lane costs its
+      // Lambda containers' start-up, and npm test's time is CPU, not back-off.
+      const { full, numRuns } = propertyBudget(params);
+      const active = full ? lanes : lanes.slice(0, Math.max(1, numRuns));
       const width = active.length * (full ? LANE_BATCH : 1);
       const rounds = fc.array(arbitrary, { minLength: width, maxLength: width });
       const perRound = (runs: number | undefined) => runs && Math.ceil(runs / width);
