@@ -6,7 +6,7 @@ import { buildSync } from 'esbuild';
 import type { ChildReply } from './child-protocol';
 
 /** The child scripts under bench/children, by the name the driver starts them with. */
-export const CHILD_SCRIPTS = ['handler-invocation', 'completion-poller', 'completion-invocation', 'per-account-flow', 'single-call-flow', 'cold-start', 'synthesize', 'regional-synthesize'] as const;
+export const CHILD_SCRIPTS = ['handler-invocation', 'completion-poller', 'completion-invocation', 'per-account-flow', 'single-call-flow', 'floor-calls-flow', 'cold-start', 'synthesize', 'regional-synthesize'] as const;
 export type ChildScript = (typeof CHILD_SCRIPTS)[number];
 
 export interface ChildRun<R> {

@@ -96,6 +96,11 @@ export interface SingleCallJob {
   readonly members: readonly MemberDeclaration[];
 }
 
+export interface FloorCallsJob extends SingleCallJob {
+  /** Through a bare SDK client, or over plain node:http. */
+  readonly client: 'sdk' | 'http';
+}
+
 /** An account the flow did not bring to Invited, and why. */
 export interface AccountFailure {
   readonly accountId: string;

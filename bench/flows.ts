@@ -4,6 +4,7 @@ import type {
   AccountFailure,
   CompletionPollJob,
   CompletionPollResult,
+  FloorCallsJob,
   FlowResult,
   HandlerInvocationJob,
   HandlerInvocationResult,
@@ -131,6 +132,13 @@ export async function runPerAccount(ctx: BenchContext, detectorId: string, membe
 export async function runSingleCall(ctx: BenchContext, detectorId: string, members: readonly MemberDeclaration[]): Promise<FlowRun> {
   const job: SingleCallJob = { target: ctx.emulator.target(), detectorId, members };
   const { result } = await ctx.children.run<SingleCallJob, FlowResult>('single-call-flow', job);
+  return flowRun(ctx, result, members.length);
+}
+
+/** The floor's calls for one batch and nothing else, in a fresh process: see bench/children/floor-calls-flow.ts. */
+export async function runFloorCalls(ctx: BenchContext, detectorId: string, members: readonly MemberDeclaration[], client: FloorCallsJob['client']): Promise<FlowRun> {
+  const job: FloorCallsJob = { target: ctx.emulator.target(), detectorId, members, client };
+  const { result } = await ctx.children.run<FloorCallsJob, FlowResult>('floor-calls-flow', job);
   return flowRun(ctx, result, members.length);
 }
 

@@ -113,6 +113,10 @@ function renderInvitationRuns(doc: MarkdownDocument, input: ReportInput): void {
       rows.push([count(r.members), perAccount, '0', `*floor* ${count(estimate.calls)}`, `*floor* ${count(estimate.calls)}`, '—', `*floor* ${duration(estimate.estimatedMs)}`, '—', 'not run']);
     }
     rows.push(flowRow(r.members, 'Single call (AwsCustomResource)', r.singleCall));
+    if (r.floorCalls.sdk.length > 0) {
+      rows.push(flowRow(r.members, "The floor's calls alone, bare SDK client", r.floorCalls.sdk));
+      rows.push(flowRow(r.members, "The floor's calls alone, plain node:http (unsigned)", r.floorCalls.http));
+    }
     rows.push(floorRow(r.members, r.floor));
   }
   doc.heading(2, '1. Invitation run: N fresh accounts').table(FLOW_HEADER, rows, FLOW_ALIGN);

@@ -1,5 +1,5 @@
 import { createEvent, declaredMembers } from '../../test/support/cloudformation-events';
-import { BenchContext, FlowRun, invitationProperties, runHandler, runPerAccount, runSingleCall } from '../flows';
+import { BenchContext, FlowRun, invitationProperties, runFloorCalls, runHandler, runPerAccount, runSingleCall } from '../flows';
 import { runsFor } from '../options';
 import { batchesFor, rateLimitedWallMs, rateLimitedWallMsWithProbe } from '../rate-limit';
 
@@ -16,6 +16,12 @@ export interface InvitationRunResult {
   /** Runs of the per-account flow, or the time it would take when N is above --max-per-account. */
   readonly perAccount: readonly FlowRun[] | { readonly estimatedMs: number; readonly calls: number };
   readonly singleCall: readonly FlowRun[];
+  /**
+   * Up to 50 members (one batch), the floor's calls and nothing else in a fresh process,
+   * through a bare SDK client and over plain node:http: what of the handler's time is the
+   * handler's own, and what any fresh process pays. Empty above 50.
+   */
+  readonly floorCalls: { readonly sdk: readonly FlowRun[]; readonly http: readonly FlowRun[] };
   readonly floor: CallFloor;
 }
 
@@ -34,6 +40,7 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
   const handler: FlowRun[] = [];
   const perAccount: FlowRun[] = [];
   const singleCall: FlowRun[] = [];
+  const aloneRuns = { sdk: [] as FlowRun[], http: [] as FlowRun[] };
   const runs = runsFor(ctx.options, members);
   for (let run = 1; run <= runs; run++) {
     ctx.progress(`invitation run, N=${members}, run ${run}/${runs}: handler`);
@@ -48,6 +55,12 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
 
     ctx.progress(`invitation run, N=${members}, run ${run}/${runs}: single-call flow`);
     singleCall.push(await runSingleCall(ctx, ctx.emulator.freshDetector(ctx.conditions), declared));
+
+    if (members <= 50) {
+      ctx.progress(`invitation run, N=${members}, run ${run}/${runs}: the floor's calls alone`);
+      aloneRuns.sdk.push(await runFloorCalls(ctx, ctx.emulator.freshDetector(ctx.conditions), declared, 'sdk'));
+      aloneRuns.http.push(await runFloorCalls(ctx, ctx.emulator.freshDetector(ctx.conditions), declared, 'http'));
+    }
   }
 
   // Reading the current state is part of the floor: without it a re-run cannot know to
@@ -64,6 +77,7 @@ export async function invitationRun(ctx: BenchContext, members: number): Promise
       ? perAccount
       : { calls: perAccountCalls, estimatedMs: rateLimitedWallMs(perAccountCalls, ctx.conditions, ctx.options.perAccountConcurrency) },
     singleCall,
+    floorCalls: aloneRuns,
     floor: { calls: floorCalls, writeCalls: 2 * batchesFor(members), wallMs: rateLimitedWallMsWithProbe(3 * batchesFor(members), ctx.conditions) },
   };
 }
