@@ -46,7 +46,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
         throw new HandlerError(`Unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete.`);
     }
   } catch (error) {
-    throw toHandlerError(explained(error, event), log);
+    throw toHandlerError(explained(error, event), log, 'AWS Organizations');
   }
 }
 
@@ -59,7 +59,7 @@ export async function isComplete(event: Event, context: Pick<Context, 'getRemain
   try {
     return await policyTypeEnabled(apiFor(context), event, log);
   } catch (error) {
-    throw toHandlerError(explained(error, event), log);
+    throw toHandlerError(explained(error, event), log, 'AWS Organizations');
   }
 }
 

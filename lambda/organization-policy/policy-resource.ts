@@ -16,10 +16,27 @@ type Event = CloudFormationCustomResourceEvent & { PhysicalResourceId?: string }
 export async function createPolicy(api: OrganizationsPolicyApi, event: Event, log: Logger): Promise<HandlerResponse> {
   const settings = parseGuardDutyPolicySettings(event.ResourceProperties);
   const existing = await api.findPolicy(GUARDDUTY_POLICY_TYPE, settings.name);
-  const policy = existing ? await api.updatePolicy(existing.id, changes(settings)) : await api.createPolicy(GUARDDUTY_POLICY_TYPE, changes(settings));
+  const policy = existing ? await api.updatePolicy(existing.id, changes(settings)) : await createOrFind(api, settings, log);
   log.info(existing ? 'took over the policy of that name' : 'created the policy', { policyId: policy.id, name: settings.name });
   await reconcileTargets(api, policy.id, settings.targetIds, log);
   return response(policy);
+}
+
+/**
+ * CreatePolicy; when the SDK retried it after a lost response, the retry meets the policy
+ * its first attempt made (DuplicatePolicyException), which is then the one to use.
+ */
+async function createOrFind(api: OrganizationsPolicyApi, settings: GuardDutyPolicySettings, log: Logger): Promise<PolicySummary> {
+  try {
+    return await api.createPolicy(GUARDDUTY_POLICY_TYPE, changes(settings));
+  } catch (error) {
+    const made = (error as Error)?.name === 'DuplicatePolicyException' ? await api.findPolicy(GUARDDUTY_POLICY_TYPE, settings.name) : undefined;
+    if (!made) {
+      throw error;
+    }
+    log.warn('the policy of that name exists: a retried CreatePolicy, or another stack\'s; taking it over', { policyId: made.id });
+    return api.updatePolicy(made.id, changes(settings));
+  }
 }
 
 /**
@@ -51,7 +68,7 @@ export async function deletePolicy(api: OrganizationsPolicyApi, event: Event, lo
   }
   try {
     for (const targetId of await api.listTargets(physicalResourceId)) {
-      await api.detach(physicalResourceId, targetId);
+      await detachIfAttached(api, physicalResourceId, targetId);
     }
     await api.deletePolicy(physicalResourceId);
     log.info('Delete: detached and deleted the policy', { policyId: physicalResourceId });
@@ -77,9 +94,20 @@ async function reconcileTargets(api: OrganizationsPolicyApi, policyId: string, d
     }
   }
   for (const targetId of detach) {
-    await api.detach(policyId, targetId);
+    await detachIfAttached(api, policyId, targetId);
   }
   log.info('targets reconciled', { policyId, attached: attach, detached: detach });
+}
+
+/** Detached by a call whose response was lost (PolicyNotAttachedException on the retry): the state we want. */
+async function detachIfAttached(api: OrganizationsPolicyApi, policyId: string, targetId: string): Promise<void> {
+  try {
+    await api.detach(policyId, targetId);
+  } catch (error) {
+    if ((error as Error)?.name !== 'PolicyNotAttachedException') {
+      throw error;
+    }
+  }
 }
 
 function changes(settings: GuardDutyPolicySettings) {

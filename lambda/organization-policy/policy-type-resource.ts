@@ -71,7 +71,16 @@ export async function deletePolicyType(api: OrganizationsPolicyApi, event: Event
     log.info('Delete: the policy type is not enabled, nothing to disable', { policyType: named.policyType, status: root.status ?? 'off' });
     return { PhysicalResourceId: physicalResourceId };
   }
-  await api.disableType(root.rootId, named.policyType);
+  try {
+    await api.disableType(root.rootId, named.policyType);
+  } catch (error) {
+    // A retried disable whose first attempt got there (its response lost): the type is off, as wanted.
+    if ((error as Error)?.name !== 'PolicyTypeNotEnabledException') {
+      throw error;
+    }
+    log.warn('the type was disabled in the meantime', { policyType: named.policyType });
+    return { PhysicalResourceId: physicalResourceId };
+  }
   log.info('Delete: disabled the policy type', { policyType: named.policyType, rootId: root.rootId });
   return { PhysicalResourceId: physicalResourceId };
 }

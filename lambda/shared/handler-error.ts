@@ -43,9 +43,9 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 /**
  * Logs the full error, then returns one CloudFormation can show: bounded, on one line,
  * without a stack trace (see HandlerError). SDK errors keep their name, message and the
- * number of attempts the retry strategy made.
+ * number of attempts the retry strategy made; `service` names whose call it was.
  */
-export function toHandlerError(error: unknown, log: Logger): HandlerError {
+export function toHandlerError(error: unknown, log: Logger, service = 'GuardDuty'): HandlerError {
   if (error instanceof HandlerError) {
     log.error('failed', { reason: error.message });
     return error;
@@ -53,5 +53,5 @@ export function toHandlerError(error: unknown, log: Logger): HandlerError {
   const e = error as { name?: string; message?: string; stack?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
   log.error('failed', { name: e?.name, message: e?.message, stack: e?.stack, httpStatusCode: e?.$metadata?.httpStatusCode, attempts: e?.$metadata?.attempts });
   const attempts = e?.$metadata?.attempts ? ` after ${e.$metadata.attempts} attempts` : '';
-  return new HandlerError(`GuardDuty call failed${attempts}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
+  return new HandlerError(`${service} call failed${attempts}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
 }

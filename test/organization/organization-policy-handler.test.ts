@@ -4,6 +4,7 @@ import {
   AttachPolicyCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
+  DuplicatePolicyException,
   DetachPolicyCommand,
   DisablePolicyTypeCommand,
   EnablePolicyTypeCommand,
@@ -11,8 +12,10 @@ import {
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   OrganizationsClient,
+  PolicyNotAttachedException,
   PolicyNotFoundException,
   PolicyTypeAlreadyEnabledException,
+  PolicyTypeNotEnabledException,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -162,6 +165,20 @@ describe('Delete', () => {
     expect(orgs).toHaveReceivedCommandWith(DisablePolicyTypeCommand, { RootId: ROOT, PolicyType: 'GUARDDUTY_POLICY' });
   });
 
+  test('DESTROY whose disable was retried after its first attempt got there (PolicyTypeNotEnabledException): success, the type is off', async () => {
+    rootWith('ENABLED');
+    orgs.on(DisablePolicyTypeCommand).rejects(new PolicyTypeNotEnabledException({ message: 'The specified policy type isn\'t currently enabled in this root.', $metadata: { attempts: 2 } }));
+    const response = await handler(deleteEvent(`organizations-policy-type:${ROOT}:GUARDDUTY_POLICY:enabled`, props({ RemovalPolicy: 'DESTROY' })), lambdaContext());
+    expect(response.PhysicalResourceId).toBe(`organizations-policy-type:${ROOT}:GUARDDUTY_POLICY:enabled`);
+  });
+
+  test('a failed Organizations call is named as one, with its attempts', async () => {
+    rootWith('ENABLED');
+    orgs.on(DisablePolicyTypeCommand).rejects(Object.assign(new Error('AWS Organizations can\'t complete your request because of an internal service error.'), { name: 'ServiceException', $metadata: { attempts: 3 } }));
+    const error = await failure(handler(deleteEvent(`organizations-policy-type:${ROOT}:GUARDDUTY_POLICY:enabled`, props({ RemovalPolicy: 'DESTROY' })), lambdaContext()));
+    expect(error.message).toBe('AWS Organizations call failed after 3 attempts: ServiceException: AWS Organizations can\'t complete your request because of an internal service error.');
+  });
+
   test('DESTROY when the type is off already: nothing to disable', async () => {
     rootWith(undefined);
     await handler(deleteEvent(`organizations-policy-type:${ROOT}:GUARDDUTY_POLICY:enabled`, props({ RemovalPolicy: 'DESTROY' })), lambdaContext());
@@ -202,6 +219,28 @@ describe('the policy resource (Custom::GuardDutyOrganizationPolicy)', () => {
 
     expect(orgs).not.toHaveReceivedCommand(CreatePolicyCommand);
     expect(orgs.commandCalls(AttachPolicyCommand).map((call) => call.args[0].input.TargetId)).toEqual(['222222222222']);
+  });
+
+  test('Create whose CreatePolicy the SDK retried after a lost response (DuplicatePolicyException): the policy its first attempt made is used, not a failure', async () => {
+    orgs.on(ListPoliciesCommand).resolvesOnce({ Policies: [] }).resolves({ Policies: [{ Id: POLICY, Arn: ARN, Name: 'GuardDutyOrganizationPolicy' }] });
+    orgs.on(CreatePolicyCommand).rejects(new DuplicatePolicyException({ message: 'A policy with the same name already exists.', $metadata: { attempts: 2 } }));
+    orgs.on(UpdatePolicyCommand).resolves({ Policy: summary });
+    orgs.on(ListTargetsForPolicyCommand).resolves({ Targets: [] });
+
+    const response = await anyHandler(asPolicy(createEvent(policyProps())), lambdaContext());
+
+    expect(orgs).toHaveReceivedCommandWith(UpdatePolicyCommand, { PolicyId: POLICY, Content: JSON.stringify(CONTENT) });
+    expect(response.PhysicalResourceId).toBe(POLICY);
+  });
+
+  test('a detach the SDK retried after a lost response (PolicyNotAttachedException) is done, in an Update and in a Delete', async () => {
+    policiesListed('GuardDutyOrganizationPolicy');
+    orgs.on(ListTargetsForPolicyCommand).resolves({ Targets: [{ TargetId: 'ou-ab12-workloads1' }, { TargetId: '222222222222' }] });
+    orgs.on(DetachPolicyCommand).rejects(new PolicyNotAttachedException({ message: 'The policy isn\'t attached to the specified target in the specified root.', $metadata: { attempts: 2 } }));
+
+    await expect(anyHandler(asPolicy(updateEvent(POLICY, policyProps({ TargetIds: ['ou-ab12-workloads1'] }), policyProps())), lambdaContext())).resolves.toMatchObject({ PhysicalResourceId: POLICY });
+    await expect(anyHandler(asPolicy(deleteEvent(POLICY, policyProps())), lambdaContext())).resolves.toEqual({ PhysicalResourceId: POLICY });
+    expect(orgs).toHaveReceivedCommandWith(DeletePolicyCommand, { PolicyId: POLICY });
   });
 
   test('Update changing only the targets: no UpdatePolicy, attaches the new target and detaches the dropped one', async () => {
