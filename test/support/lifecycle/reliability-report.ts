@@ -30,9 +30,11 @@ export const INVARIANTS = {
   acceptsOrFailsByDeadline:
     'Whatever the order of the administrator\'s invitation, the member\'s Create and the waiter\'s polls, and under throttling, 5xx and dropped connections, the member\'s Create succeeds with the account Enabled as the administrator sees it, or fails with a HandlerError no later than the first poll at or after its deadline.',
   settlesAsDeclared:
-    'Organization side (the delegated administrator, the organization configuration, organization selections): under throttling, 5xx and dropped connections on GuardDuty and Organizations, a request ends on its own; a success leaves GuardDuty and Organizations as declared; once the faults stop, the same request succeeds and leaves them as declared.',
+    'Organization side (the delegated administrator, the organization configuration, organization selections, the organization policy and its type): under throttling, 5xx and dropped connections on GuardDuty and Organizations, a request ends on its own; a success leaves GuardDuty and Organizations as declared; once the faults stop, the same request succeeds and leaves them as declared.',
   rollbackLeavesPrior:
-    'Organization side: a failed Create or Update and the rollback CloudFormation sends after it leave what was there before the step: a delegation, trusted access or members that existed stay, and the configuration is the old properties\' again.',
+    'Organization side: a failed Create or Update and the rollback CloudFormation sends after it leave what was there before the step: a delegation, trusted access, members or a policy type that existed stay, and the configuration or the policy is the old properties\' again.',
+  deleteLeavesWhatItFound:
+    'Organization side: a Delete removes only what the stack created: a policy type it found enabled stays enabled (only one it enabled is disabled, and only with disablePolicyTypeOnDelete), and with RemovalPolicy RETAIN the policy stays attached, with no Organizations call.',
   transientFaultsAbsorbed:
     'Organization side: a handful of transient faults (one to four throttles, 5xx or connections dropped before or after the change is applied, at any of the first three calls of an operation) never fails a request: the SDK\'s retries and the handler\'s re-reads absorb them.',
   monitorReportsTruth:
